@@ -1,0 +1,1 @@
+"""Subscriber portal pages (filled in by the portal work)."""

@@ -1,0 +1,190 @@
+from collections import defaultdict
+
+from odoo import api, fields, models
+
+from ..tools.numbering import normalize_msisdn
+
+PERSONAL_DATA_GROUP = "telecom_subscriber.telecom_subscriber_group_personal_data"
+
+
+class ResPartner(models.Model):
+    """A subscriber is a partner (person or company) flagged ``telecom_is_subscriber``."""
+
+    _name = "res.partner"
+    _inherit = ["res.partner", "telecom.personal.data.mixin"]
+    _telecom_personal_fields = (
+        "telecom_birthdate",
+        "telecom_document_type",
+        "telecom_document_number",
+        "telecom_document_issue_date",
+        "telecom_document_issuer",
+    )
+
+    telecom_is_subscriber = fields.Boolean(string="Subscriber", index=True)
+    telecom_region_id = fields.Many2one(
+        "telecom.region", string="Zone", index=True, ondelete="restrict"
+    )
+    telecom_segment = fields.Selection(
+        [("mass", "Mass Market"), ("vip", "VIP"), ("b2b", "Business")],
+        string="Segment",
+        compute="_compute_telecom_segment",
+        store=True,
+        readonly=False,
+        index=True,
+    )
+    telecom_customer_since = fields.Date(string="Customer Since")
+    telecom_account_ids = fields.One2many("telecom.account", "partner_id", string="Accounts")
+    telecom_service_ids = fields.One2many("telecom.service", "partner_id", string="Services")
+    telecom_request_ids = fields.One2many("telecom.request", "partner_id", string="Requests")
+    telecom_open_request_ids = fields.One2many(
+        "telecom.request",
+        "partner_id",
+        string="Open Requests",
+        domain=[("is_closed", "=", False)],
+    )
+    telecom_interaction_ids = fields.One2many(
+        "telecom.interaction", "partner_id", string="Timeline"
+    )
+    telecom_service_count = fields.Integer(
+        string="Service Count", compute="_compute_telecom_counts"
+    )
+    telecom_active_service_count = fields.Integer(
+        string="Active Services", compute="_compute_telecom_counts"
+    )
+    telecom_open_request_count = fields.Integer(
+        string="Open Requests Count", compute="_compute_telecom_counts"
+    )
+    telecom_lookup = fields.Char(
+        string="MSISDN / ICCID / Account",
+        compute="_compute_telecom_lookup",
+        search="_search_telecom_lookup",
+        help="Find the subscriber by phone number, SIM card number or account number.",
+    )
+    # personal data, readable by the groups that need it only
+    telecom_birthdate = fields.Date(string="Birth Date", groups=PERSONAL_DATA_GROUP)
+    telecom_document_type = fields.Selection(
+        [
+            ("passport", "National Passport"),
+            ("foreign_passport", "Foreign Passport"),
+            ("residence_permit", "Residence Permit"),
+            ("military_id", "Military ID"),
+            ("company_registration", "Company Registration"),
+        ],
+        string="Identity Document",
+        groups=PERSONAL_DATA_GROUP,
+    )
+    telecom_document_number = fields.Char(string="Document Number", groups=PERSONAL_DATA_GROUP)
+    telecom_document_issue_date = fields.Date(
+        string="Document Issue Date", groups=PERSONAL_DATA_GROUP
+    )
+    telecom_document_issuer = fields.Char(string="Issued By", groups=PERSONAL_DATA_GROUP)
+
+    @api.depends("is_company")
+    def _compute_telecom_segment(self):
+        for partner in self:
+            if not partner.telecom_segment:
+                partner.telecom_segment = "b2b" if partner.is_company else "mass"
+
+    def _compute_telecom_counts(self):
+        total_services = defaultdict(int)
+        active_services = defaultdict(int)
+        for partner, state, count in self.env["telecom.service"]._read_group(
+            [("partner_id", "in", self.ids)], ["partner_id", "state"], ["__count"]
+        ):
+            total_services[partner.id] += count
+            if state == "active":
+                active_services[partner.id] = count
+        open_requests = dict(
+            self.env["telecom.request"]._read_group(
+                [("partner_id", "in", self.ids), ("is_closed", "=", False)],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.telecom_service_count = total_services[partner.id]
+            partner.telecom_active_service_count = active_services[partner.id]
+            partner.telecom_open_request_count = open_requests.get(partner, 0)
+
+    def _compute_telecom_lookup(self):
+        self.telecom_lookup = False
+
+    def _search_telecom_lookup(self, operator, value):
+        if operator not in ("=", "ilike") or not isinstance(value, str):
+            return [("id", "=", 0)]
+        partner_ids = self.env["telecom.service"]._lookup_partner_ids(value)
+        return [("id", "in", partner_ids)]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._telecom_normalize_phones(vals, vals.get("telecom_is_subscriber"))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if {"phone", "mobile"} & set(vals):
+            is_subscriber = vals.get("telecom_is_subscriber", any(self.mapped("telecom_is_subscriber")))
+            self._telecom_normalize_phones(vals, is_subscriber)
+        return super().write(vals)
+
+    def _telecom_normalize_phones(self, vals, is_subscriber):
+        """Store subscriber phone numbers in E.164; bad numbers raise a clear error."""
+        if not is_subscriber:
+            return
+        for field_name in ("phone", "mobile"):
+            if vals.get(field_name):
+                vals[field_name] = normalize_msisdn(self.env, vals[field_name])
+
+    def _telecom_audited_records(self):
+        return self.filtered("telecom_is_subscriber")
+
+    def action_telecom_open_card(self):
+        """Open the 360° subscriber card."""
+        self.ensure_one()
+        card = self.env.ref("telecom_subscriber.res_partner_view_form_telecom_card")
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.partner",
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [(card.id, "form")],
+        }
+
+    def action_telecom_new_request(self):
+        """Start the request named by the ``telecom_request_type`` context key."""
+        self.ensure_one()
+        return self.env["telecom.request"]._action_new(
+            self.env.context.get("telecom_request_type"),
+            {
+                "partner_id": self.id,
+                "account_id": self.telecom_account_ids[:1].id,
+            },
+        )
+
+    def action_telecom_record_interaction(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Record a Contact"),
+            "res_model": "telecom.interaction",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.id},
+        }
+
+    def action_telecom_view_services(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "telecom_subscriber.telecom_service_action"
+        )
+        action["domain"] = [("partner_id", "=", self.id)]
+        return action
+
+    def action_telecom_view_requests(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "telecom_subscriber.telecom_request_action"
+        )
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.id, "search_default_filter_open": 1}
+        return action

@@ -1,0 +1,61 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class TelecomEvent(models.Model):
+    """Append-only log of business facts, written in the fact's transaction.
+
+    Producers call :meth:`_emit`; consumers (billing outbox, campaign triggers,
+    metrics) read batches after an id watermark with :meth:`_fetch_after`, which
+    makes every consumer replayable. Event types are dotted codes such as
+    ``request.done`` or ``billing.payment_received``.
+    """
+
+    _name = "telecom.event"
+    _description = "Business Event"
+    _order = "id desc"
+    _log_access = False
+
+    date = fields.Datetime(required=True, default=fields.Datetime.now, readonly=True, index=True)
+    event_type = fields.Char(required=True, readonly=True, index=True)
+    user_id = fields.Many2one("res.users", readonly=True, default=lambda self: self.env.user)
+    partner_id = fields.Many2one(
+        "res.partner", string="Subscriber", readonly=True, index="btree_not_null",
+        ondelete="set null",
+    )
+    service_id = fields.Many2one(
+        "telecom.service", readonly=True, index="btree_not_null", ondelete="set null"
+    )
+    request_id = fields.Many2one(
+        "telecom.request", readonly=True, index="btree_not_null", ondelete="set null"
+    )
+    res_model = fields.Char(string="Source Model", readonly=True)
+    res_id = fields.Many2oneReference(string="Source Record", model_field="res_model", readonly=True)
+    payload = fields.Json(readonly=True)
+    summary = fields.Char(readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True, index=True)
+
+    @api.model
+    def _emit(self, event_type, vals_list):
+        """Record facts of ``event_type``; ``vals_list`` holds the links and payloads."""
+        # sudo: any user whose action produces a fact writes it; nobody edits it later
+        return self.sudo().create(
+            [
+                {"event_type": event_type, "company_id": self.env.company.id, **vals}
+                for vals in vals_list
+            ]
+        )
+
+    @api.model
+    def _fetch_after(self, watermark, event_types=None, limit=1000):
+        """Next batch of events with an id above ``watermark``, oldest first."""
+        domain = [("id", ">", watermark)]
+        if event_types:
+            domain.append(("event_type", "in", list(event_types)))
+        return self.search(domain, order="id", limit=limit)
+
+    def write(self, vals):
+        raise UserError(self.env._("Business events cannot be changed."))
+
+    def unlink(self):
+        raise UserError(self.env._("Business events cannot be deleted."))

@@ -1,0 +1,201 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..tools.numbering import normalize_msisdn
+
+CHANNELS = [
+    ("call", "Call"),
+    ("chat", "Chat"),
+    ("messenger", "Messenger"),
+    ("email", "Email"),
+    ("sms", "SMS"),
+    ("portal", "Portal / App"),
+    ("shop", "Shop Visit"),
+    ("system", "Process Step"),
+]
+
+OUTCOMES = [
+    ("resolved", "Resolved"),
+    ("information", "Information Given"),
+    ("request_created", "Request Created"),
+    ("follow_up", "Follow-up Needed"),
+    ("escalated", "Escalated"),
+    ("sale", "Sale"),
+    ("retained", "Retained"),
+    ("no_answer", "No Answer"),
+    ("complaint", "Complaint"),
+]
+
+
+class TelecomInteraction(models.Model):
+    """One contact with a subscriber, on any channel: the rows of the timeline.
+
+    Agents record them, integrations create them through :meth:`api_record`,
+    and lifecycle requests add their steps (channel ``system``).
+    """
+
+    _name = "telecom.interaction"
+    _description = "Subscriber Interaction"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Subscriber",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        check_company=True,
+    )
+    service_id = fields.Many2one(
+        "telecom.service",
+        string="Service",
+        index="btree_not_null",
+        ondelete="set null",
+        check_company=True,
+        domain="[('partner_id', '=', partner_id)]",
+    )
+    request_id = fields.Many2one(
+        "telecom.request", string="Request", index="btree_not_null", ondelete="set null"
+    )
+    channel = fields.Selection(CHANNELS, required=True, default="call")
+    direction = fields.Selection(
+        [("inbound", "Inbound"), ("outbound", "Outbound"), ("internal", "Internal")],
+        required=True,
+        default="inbound",
+    )
+    agent_id = fields.Many2one(
+        "res.users", string="Agent", default=lambda self: self.env.user, index="btree_not_null"
+    )
+    summary = fields.Char(required=True)
+    description = fields.Text()
+    outcome = fields.Selection(OUTCOMES)
+    duration = fields.Float(string="Duration (min)")
+    res_model = fields.Char(string="Source Model", readonly=True)
+    res_id = fields.Many2oneReference(string="Source Record", model_field="res_model", readonly=True)
+    external_reference = fields.Char(
+        index="btree_not_null",
+        copy=False,
+        help="Identifier in the source system (contact centre, chat platform); "
+        "the same reference is recorded once.",
+    )
+    region_id = fields.Many2one(
+        "telecom.region",
+        string="Zone",
+        compute="_compute_region_id",
+        store=True,
+        index=True,
+        precompute=True,
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+
+    _API_FIELDS = (
+        "channel",
+        "direction",
+        "summary",
+        "description",
+        "outcome",
+        "date",
+        "duration",
+        "external_reference",
+    )
+
+    _sql_constraints = [
+        (
+            "external_reference_uniq",
+            "unique(external_reference, channel)",
+            "This interaction was already recorded.",
+        ),
+    ]
+
+    def init(self):
+        # the timeline reads the newest rows of one subscriber
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS telecom_interaction_partner_date_idx
+               ON telecom_interaction (partner_id, date DESC, id DESC)"""
+        )
+
+    @api.depends("partner_id", "service_id")
+    def _compute_region_id(self):
+        for interaction in self:
+            interaction.region_id = (
+                interaction.service_id.region_id or interaction.partner_id.telecom_region_id
+            )
+
+    @api.model
+    def api_record(self, payloads):
+        """Record interactions sent by a contact centre, chat or app platform.
+
+        Each payload names the subscriber by ``partner_id`` or by ``msisdn`` (which
+        also links the service) and carries ``channel``, ``direction``, ``summary``,
+        ``description``, ``outcome``, ``date``, ``duration`` and
+        ``external_reference``. Already recorded references are skipped, so a
+        platform may resend. Returns the ids, in payload order.
+        """
+        if isinstance(payloads, dict):
+            payloads = [payloads]
+        msisdns = [self._payload_msisdn(payload, index) for index, payload in enumerate(payloads)]
+        services = self._services_by_msisdn([msisdn for msisdn in msisdns if msisdn])
+        known = self._known_references(payloads)
+        vals_list, ids_in_order = [], []
+        for index, payload in enumerate(payloads):
+            known_id = known.get((payload.get("external_reference"), payload.get("channel")))
+            ids_in_order.append(known_id)
+            if not known_id:
+                service = services.get(msisdns[index], self.env["telecom.service"])
+                vals_list.append(self._prepare_api_vals(payload, service, index))
+        created_ids = iter(self.create(vals_list).ids)
+        return [known_id or next(created_ids) for known_id in ids_in_order]
+
+    def _payload_msisdn(self, payload, index):
+        if not payload.get("msisdn"):
+            return False
+        try:
+            return normalize_msisdn(self.env, payload["msisdn"])
+        except ValidationError as error:
+            raise ValidationError(
+                self.env._("Interaction %(index)s: %(error)s", index=index + 1, error=error)
+            ) from error
+
+    def _services_by_msisdn(self, msisdns):
+        if not msisdns:
+            return {}
+        services = self.env["telecom.service"].search(
+            [("msisdn", "in", msisdns), ("state", "!=", "terminated")]
+        )
+        return {service.msisdn: service for service in services}
+
+    def _known_references(self, payloads):
+        references = [p["external_reference"] for p in payloads if p.get("external_reference")]
+        if not references:
+            return {}
+        existing = self.search_fetch(
+            [("external_reference", "in", references)], ["external_reference", "channel"]
+        )
+        return {(rec.external_reference, rec.channel): rec.id for rec in existing}
+
+    def _prepare_api_vals(self, payload, service, index):
+        partner_id = payload.get("partner_id") or service.partner_id.id
+        if not partner_id:
+            raise ValidationError(
+                self.env._(
+                    "Interaction %(index)s: no subscriber found for %(who)s.",
+                    index=index + 1,
+                    who=payload.get("msisdn") or "-",
+                )
+            )
+        vals = {key: payload[key] for key in self._API_FIELDS if key in payload}
+        vals.update(
+            {
+                "partner_id": partner_id,
+                "service_id": service.id,
+                "summary": payload.get("summary") or self.env._("Contact"),
+            }
+        )
+        return vals

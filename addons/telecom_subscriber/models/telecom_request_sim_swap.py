@@ -1,0 +1,68 @@
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+
+class TelecomRequest(models.Model):
+    """SIM replacement: a new card for the same number (lost, damaged, eSIM)."""
+
+    _inherit = "telecom.request"
+
+    previous_iccid = fields.Char(string="Previous ICCID", readonly=True, copy=False)
+    sim_swap_reason = fields.Selection(
+        [
+            ("lost", "Lost or Stolen"),
+            ("damaged", "Damaged"),
+            ("format", "New Format / eSIM"),
+        ],
+        string="Replacement Reason",
+        default="damaged",
+    )
+    identity_verified = fields.Boolean(
+        help="The agent checked the identity document of the holder (SIM-swap fraud)."
+    )
+
+    def _check_submitted_sim_swap(self):
+        self._require_service(("active", "blocked"), self.env._("A SIM replacement"))
+        for request in self:
+            request._check_sim_swap()
+
+    def _on_submitted_sim_swap(self):
+        for request in self:
+            request.previous_iccid = request.service_id.iccid
+
+    def _check_done_sim_swap(self):
+        self._require_service(("active", "blocked"), self.env._("A SIM replacement"))
+
+    def _on_done_sim_swap(self):
+        for request in self:
+            request.service_id.write({"iccid": request.iccid, "imsi": request.imsi or False})
+        lost_sim_blocks = self.filtered(
+            lambda request: request.service_id.block_reason == "lost_sim"
+        )
+        lost_sim_blocks.service_id._apply_state("active", requests=lost_sim_blocks)
+
+    def _event_payload_sim_swap(self):
+        return {
+            "iccid": self.iccid,
+            "previous_iccid": self.previous_iccid or None,
+            "reason": self.sim_swap_reason,
+        }
+
+    def _check_sim_swap(self):
+        self.ensure_one()
+        if self.service_id.service_type != "mobile":
+            raise UserError(self.env._("Only mobile lines have a SIM card."))
+        if not self.iccid or self.iccid == self.service_id.iccid:
+            raise UserError(self.env._("Scan the ICCID of the new SIM card."))
+        if not self.identity_verified:
+            raise UserError(
+                self.env._("Check the holder's identity document before replacing a SIM card.")
+            )
+        # sudo: a SIM card already in use anywhere cannot be handed out again
+        in_use = self.env["telecom.service"].sudo().search_count(
+            [("iccid", "=", self.iccid), ("state", "!=", "terminated")], limit=1
+        )
+        if in_use:
+            raise UserError(
+                self.env._("SIM card %(iccid)s is already in use.", iccid=self.iccid)
+            )
