@@ -1,6 +1,10 @@
+import logging
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.http import request
+
+_logger = logging.getLogger(__name__)
 
 
 class TelecomAuditLog(models.Model):
@@ -39,12 +43,19 @@ class TelecomAuditLog(models.Model):
         """
         vals_list = self._prepare_log_vals(records, operation, field_names, denied)
         if denied:
-            with self.env.registry.cursor() as audit_cr:
-                # sudo: users may not create audit rows themselves (append-only log)
-                self.env(cr=audit_cr)["telecom.audit.log"].sudo().create(vals_list)
+            self._log_in_own_transaction(vals_list)
             return
         # sudo: users may not create audit rows themselves (append-only log)
         self.sudo().create(vals_list)
+
+    def _log_in_own_transaction(self, vals_list):
+        try:
+            with self.env.registry.cursor() as audit_cr:
+                # sudo: users may not create audit rows themselves (append-only log)
+                self.env(cr=audit_cr)["telecom.audit.log"].sudo().create(vals_list)
+        except Exception:  # noqa: BLE001 - the refused access must still be raised
+            # e.g. the user or subscriber was created in the refused transaction
+            _logger.warning("Refused access to personal data not journaled: %s", vals_list)
 
     def _prepare_log_vals(self, records, operation, field_names, denied):
         ip_address = request.httprequest.remote_addr if request else False

@@ -86,6 +86,18 @@ class TelecomRequest(models.Model):
         if self.new_service_type in ("broadband", "fixed_voice") and not self.installation_address:
             raise UserError(self.env._("A fixed service needs an installation address."))
         self._check_options_allowed(self.tariff_id, self.option_ids)
+        self._check_identifiers_free()
+
+    def _check_identifiers_free(self):
+        Service = self.env["telecom.service"]
+        for field_name in ("msisdn", "iccid"):
+            taken = Service._find_live(field_name, [self[field_name]])
+            if taken:
+                raise UserError(
+                    self.env._(
+                        "%(value)s is already used by another service.", value=self[field_name]
+                    )
+                )
 
     def _check_options_allowed(self, tariff, options):
         incompatible = options.filtered(
@@ -103,6 +115,8 @@ class TelecomRequest(models.Model):
             )
 
     def _create_pending_services(self):
+        # numbers freed by a cancelled request in this transaction must reach the DB first
+        self.env["telecom.service"].flush_model(["state"])
         services = self.env["telecom.service"].create(
             [request._prepare_service_vals() for request in self]
         )

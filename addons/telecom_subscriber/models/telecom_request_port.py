@@ -96,10 +96,11 @@ class TelecomRequest(models.Model):
 
     def _check_no_other_open_port(self):
         numbers = [request.msisdn or request.service_id.msisdn for request in self]
-        clash = self.search_count(
+        # sudo: a number is in one porting process at a time, whichever zone handles it
+        clash = self.sudo().search_count(
             [
                 ("request_type", "in", ("port_in", "port_out")),
-                ("is_closed", "=", False),
+                ("state", "in", ("submitted", "validated", "scheduled")),
                 ("id", "not in", self.ids),
                 "|",
                 ("msisdn", "in", numbers),
@@ -121,12 +122,12 @@ class TelecomRequest(models.Model):
     # port-in --------------------------------------------------------------
     def _check_submitted_port_in(self):
         self._check_operators("donor_operator_id")
-        for request in self:
-            request._check_new_line()
-            if request.new_service_type != "mobile":
-                raise UserError(self.env._("Only mobile numbers can be ported."))
+        if any(request.new_service_type != "mobile" for request in self):
+            raise UserError(self.env._("Only mobile numbers can be ported."))
         self._check_no_other_open_port()
         self._check_port_date()
+        for request in self:
+            request._check_new_line()
 
     def _on_submitted_port_in(self):
         self._create_pending_services()

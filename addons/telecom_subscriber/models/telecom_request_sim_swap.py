@@ -34,6 +34,7 @@ class TelecomRequest(models.Model):
         self._require_service(("active", "blocked"), self.env._("A SIM replacement"))
 
     def _on_done_sim_swap(self):
+        self.env["telecom.service"].flush_model(["iccid"])
         for request in self:
             request.service_id.write({"iccid": request.iccid, "imsi": request.imsi or False})
         lost_sim_blocks = self.filtered(
@@ -58,11 +59,7 @@ class TelecomRequest(models.Model):
             raise UserError(
                 self.env._("Check the holder's identity document before replacing a SIM card.")
             )
-        # sudo: a SIM card already in use anywhere cannot be handed out again
-        in_use = self.env["telecom.service"].sudo().search_count(
-            [("iccid", "=", self.iccid), ("state", "!=", "terminated")], limit=1
-        )
-        if in_use:
+        if self.env["telecom.service"]._find_live("iccid", [self.iccid]):
             raise UserError(
                 self.env._("SIM card %(iccid)s is already in use.", iccid=self.iccid)
             )

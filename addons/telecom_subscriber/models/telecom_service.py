@@ -103,6 +103,20 @@ class TelecomService(models.Model):
     )
     request_ids = fields.One2many("telecom.request", "service_id", string="Requests")
 
+    # one live service per number and SIM card; a terminated service frees them
+    _sql_constraints = [
+        (
+            "msisdn_live_uniq",
+            "EXCLUDE (msisdn WITH =) WHERE (state != 'terminated' AND msisdn IS NOT NULL)",
+            "This MSISDN is already used by another service.",
+        ),
+        (
+            "iccid_live_uniq",
+            "EXCLUDE (iccid WITH =) WHERE (state != 'terminated' AND iccid IS NOT NULL)",
+            "This SIM card (ICCID) is already used by another service.",
+        ),
+    ]
+
     @api.depends("service_type", "msisdn", "installation_address", "reference")
     def _compute_name(self):
         for service in self:
@@ -120,32 +134,6 @@ class TelecomService(models.Model):
             service.monthly_fee = service.tariff_id.telecom_monthly_fee + sum(
                 service.option_ids.mapped("telecom_monthly_fee")
             )
-
-    @api.constrains("msisdn", "iccid", "state")
-    def _check_unique_live_identifiers(self):
-        live_services = self.filtered(lambda service: service.state != "terminated")
-        for field_name in ("msisdn", "iccid"):
-            values = [value for value in live_services.mapped(field_name) if value]
-            if len(values) != len(set(values)):
-                raise ValidationError(
-                    self.env._("The same %(field)s appears twice.", field=field_name.upper())
-                )
-            # sudo: numbers are unique across zones the user may not see
-            clash = self.sudo().search_fetch(
-                [
-                    (field_name, "in", values),
-                    ("state", "!=", "terminated"),
-                    ("id", "not in", live_services.ids),
-                ],
-                [field_name],
-                limit=1,
-            )
-            if clash:
-                raise ValidationError(
-                    self.env._(
-                        "%(value)s is already used by another service.", value=clash[field_name]
-                    )
-                )
 
     @api.constrains("service_type", "msisdn", "iccid")
     def _check_mobile_identifiers(self):
@@ -186,15 +174,6 @@ class TelecomService(models.Model):
             },
         )
 
-    def init(self):
-        # one live service per number / SIM card; terminated ones free it again
-        for column in ("msisdn", "iccid"):
-            self.env.cr.execute(
-                f"""CREATE UNIQUE INDEX IF NOT EXISTS telecom_service_{column}_live_uniq
-                    ON telecom_service ({column})
-                    WHERE state != 'terminated' AND {column} IS NOT NULL"""
-            )
-
     def _normalize_identifiers(self, vals):
         normalizers = {"msisdn": normalize_msisdn, "iccid": normalize_iccid, "imsi": normalize_imsi}
         for field_name, normalize in normalizers.items():
@@ -232,6 +211,15 @@ class TelecomService(models.Model):
                 for service in self
             ]
         )
+
+    @api.model
+    def _find_live(self, field_name, values):
+        """Live services holding one of ``values`` in ``field_name``, in any zone."""
+        values = [value for value in values if value]
+        if not values:
+            return self.browse()
+        # sudo: numbers and SIM cards are unique across zones the user may not see
+        return self.sudo().search([(field_name, "in", values), ("state", "!=", "terminated")])
 
     @api.model
     def _lookup_partner_ids(self, term):

@@ -1,0 +1,113 @@
+from odoo.tests import tagged
+
+from .common import TelecomCommon, make_iccid, make_msisdn
+
+SERVICE_LIST = {
+    "name": {},
+    "service_type": {},
+    "tariff_id": {"fields": {"display_name": {}}},
+    "account_id": {"fields": {"display_name": {}}},
+    "region_id": {"fields": {"display_name": {}}},
+    "state": {},
+    "block_reason": {},
+}
+CARD_SPEC = {
+    "display_name": {},
+    "name": {},
+    "is_company": {},
+    "company_type": {},
+    "ref": {},
+    "mobile": {},
+    "phone": {},
+    "email": {},
+    "telecom_segment": {},
+    "telecom_region_id": {"fields": {"display_name": {}}},
+    "telecom_customer_since": {},
+    "telecom_active_service_count": {},
+    "telecom_open_request_count": {},
+    "telecom_document_number": {},
+    "telecom_birthdate": {},
+    "telecom_service_ids": {"fields": SERVICE_LIST, "limit": 20, "order": ""},
+    "telecom_account_ids": {
+        "fields": {"name": {}, "payer_id": {"fields": {"display_name": {}}}, "state": {}},
+        "limit": 20,
+    },
+    "telecom_open_request_ids": {
+        "fields": {"name": {}, "request_type": {}, "state": {}, "effective_date": {}},
+        "limit": 20,
+    },
+    "telecom_interaction_ids": {
+        "fields": {
+            "date": {},
+            "channel": {},
+            "direction": {},
+            "summary": {},
+            "outcome": {},
+            "service_id": {"fields": {"display_name": {}}},
+            "agent_id": {"fields": {"display_name": {}}},
+        },
+        "limit": 40,
+    },
+}
+
+
+@tagged("post_install", "-at_install")
+class TestSubscriberCard(TelecomCommon):
+    """The 360° card costs the same number of queries whatever the history size."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.small = cls._subscriber_with_history("Small History", 10)
+        cls.large = cls._subscriber_with_history("Large History", 10_000)
+
+    @classmethod
+    def _subscriber_with_history(cls, name, size):
+        partner, account = cls._create_subscriber(name)
+        first = cls._next_serial() * 100_000
+        cls.env["telecom.service"].create(
+            [
+                {
+                    "account_id": account.id,
+                    "tariff_id": cls.tariff_basic.id,
+                    "msisdn": make_msisdn(first + index),
+                    "iccid": make_iccid(first + index),
+                }
+                for index in range(size)
+            ]
+        )
+        cls.env["telecom.interaction"].create(
+            [
+                {"partner_id": partner.id, "channel": "call", "summary": f"Call {index}"}
+                for index in range(size)
+            ]
+        )
+        return partner
+
+    def _open_card(self, partner):
+        return partner.with_user(self.front_office).web_read(CARD_SPEC)
+
+    def _count_queries(self, partner):
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        self._open_card(partner)
+        return self.cr.sql_log_count - before
+
+    def test_card_shows_history_pages(self):
+        card = self._open_card(self.large)[0]
+        timeline = card["telecom_interaction_ids"]
+        self.assertEqual(len(timeline), 10_000, "every id is listed for the pager")
+        self.assertEqual(len([row for row in timeline if "summary" in row]), 40)
+        self.assertEqual(timeline[0]["summary"], "Call 9999", "newest first")
+        services = card["telecom_service_ids"]
+        self.assertEqual(len([row for row in services if "tariff_id" in row]), 20)
+
+    def test_card_query_count_is_constant(self):
+        self._open_card(self.small)  # warm the caches shared by every card
+        self._open_card(self.large)
+        small = self._count_queries(self.small)
+        large = self._count_queries(self.large)
+        self.assertEqual(small, large)
+        with self.assertQueryCount(small):
+            self.env.invalidate_all()
+            self._open_card(self.large)
