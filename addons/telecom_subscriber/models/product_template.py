@@ -20,7 +20,8 @@ class ProductTemplate(models.Model):
         string="Billing Code",
         index=True,
         copy=False,
-        help="Code of the offer in the billing catalog; imports and billing sync use it.",
+        help="Code of the offer in the billing catalog, used by imports and billing "
+        "sync.",
     )
     telecom_monthly_fee = fields.Monetary(
         string="Monthly Fee", currency_field="currency_id"
@@ -47,7 +48,8 @@ class ProductTemplate(models.Model):
             if template.telecom_kind and not template.telecom_service_type:
                 raise ValidationError(
                     self.env._(
-                        "Catalog item %(name)s needs a service type.", name=template.name
+                        "Catalog item %(name)s needs a service type.",
+                        name=template.name,
                     )
                 )
 

@@ -19,7 +19,8 @@ class ResCompany(models.Model):
     telecom_mnp_min_days_company = fields.Integer(
         string="MNP Lead Time (legal entities)",
         default=29,
-        help="Earliest porting date, in days after the application, for a legal entity.",
+        help="Earliest porting date, in days after the application, for a legal "
+        "entity.",
     )
     telecom_mnp_max_days = fields.Integer(
         string="MNP Latest Date",

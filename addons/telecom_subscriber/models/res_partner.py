@@ -8,7 +8,7 @@ PERSONAL_DATA_GROUP = "telecom_subscriber.telecom_subscriber_group_personal_data
 
 
 class ResPartner(models.Model):
-    """A subscriber is a partner (person or company) flagged ``telecom_is_subscriber``."""
+    """A subscriber: a partner (person or company) with ``telecom_is_subscriber``."""
 
     _name = "res.partner"
     _inherit = ["res.partner", "telecom.personal.data.mixin"]
@@ -33,9 +33,15 @@ class ResPartner(models.Model):
         index=True,
     )
     telecom_customer_since = fields.Date(string="Customer Since")
-    telecom_account_ids = fields.One2many("telecom.account", "partner_id", string="Accounts")
-    telecom_service_ids = fields.One2many("telecom.service", "partner_id", string="Services")
-    telecom_request_ids = fields.One2many("telecom.request", "partner_id", string="Requests")
+    telecom_account_ids = fields.One2many(
+        "telecom.account", "partner_id", string="Accounts"
+    )
+    telecom_service_ids = fields.One2many(
+        "telecom.service", "partner_id", string="Services"
+    )
+    telecom_request_ids = fields.One2many(
+        "telecom.request", "partner_id", string="Requests"
+    )
     telecom_open_request_ids = fields.One2many(
         "telecom.request",
         "partner_id",
@@ -73,11 +79,15 @@ class ResPartner(models.Model):
         string="Identity Document",
         groups=PERSONAL_DATA_GROUP,
     )
-    telecom_document_number = fields.Char(string="Document Number", groups=PERSONAL_DATA_GROUP)
+    telecom_document_number = fields.Char(
+        string="Document Number", groups=PERSONAL_DATA_GROUP
+    )
     telecom_document_issue_date = fields.Date(
         string="Document Issue Date", groups=PERSONAL_DATA_GROUP
     )
-    telecom_document_issuer = fields.Char(string="Issued By", groups=PERSONAL_DATA_GROUP)
+    telecom_document_issuer = fields.Char(
+        string="Issued By", groups=PERSONAL_DATA_GROUP
+    )
 
     @api.depends("is_company")
     def _compute_telecom_segment(self):
@@ -123,7 +133,9 @@ class ResPartner(models.Model):
 
     def write(self, vals):
         if {"phone", "mobile"} & set(vals):
-            is_subscriber = vals.get("telecom_is_subscriber", any(self.mapped("telecom_is_subscriber")))
+            is_subscriber = vals.get(
+                "telecom_is_subscriber", any(self.mapped("telecom_is_subscriber"))
+            )
             self._telecom_normalize_phones(vals, is_subscriber)
         return super().write(vals)
 
@@ -186,5 +198,8 @@ class ResPartner(models.Model):
             "telecom_subscriber.telecom_request_action"
         )
         action["domain"] = [("partner_id", "=", self.id)]
-        action["context"] = {"default_partner_id": self.id, "search_default_filter_open": 1}
+        action["context"] = {
+            "default_partner_id": self.id,
+            "search_default_filter_open": 1,
+        }
         return action

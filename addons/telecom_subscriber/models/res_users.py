@@ -24,7 +24,9 @@ class ResUsers(models.Model):
     def _telecom_home_action(self):
         """The dashboard of the user's main telecom role."""
         self.ensure_one()
-        return self.env["ir.actions.act_window"]._for_xml_id(self._telecom_home_action_xmlid())
+        return self.env["ir.actions.act_window"]._for_xml_id(
+            self._telecom_home_action_xmlid()
+        )
 
     def _telecom_home_action_xmlid(self):
         prefix = "telecom_subscriber.telecom_subscriber_group_"

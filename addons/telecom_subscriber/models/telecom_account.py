@@ -29,7 +29,6 @@ class TelecomAccount(models.Model):
     )
     payer_id = fields.Many2one(
         "res.partner",
-        string="Payer",
         compute="_compute_payer_id",
         store=True,
         readonly=False,
@@ -58,10 +57,13 @@ class TelecomAccount(models.Model):
         ondelete="restrict",
     )
     billing_reference = fields.Char(
-        string="Billing ID", index=True, copy=False, help="Identifier of the account in billing."
+        string="Billing ID",
+        index=True,
+        copy=False,
+        help="Identifier of the account in billing.",
     )
     billing_day = fields.Integer(
-        string="Billing Day", default=1, help="Day of the month a billing cycle starts."
+        default=1, help="Day of the month a billing cycle starts."
     )
     state = fields.Selection(
         [("active", "Active"), ("suspended", "Suspended"), ("closed", "Closed")],
@@ -73,7 +75,11 @@ class TelecomAccount(models.Model):
     service_count = fields.Integer(compute="_compute_service_count")
 
     _sql_constraints = [
-        ("name_company_uniq", "unique(name, company_id)", "Account numbers are unique per branch."),
+        (
+            "name_company_uniq",
+            "unique(name, company_id)",
+            "Account numbers are unique per branch.",
+        ),
         (
             "billing_day_range",
             "CHECK(billing_day BETWEEN 1 AND 28)",

@@ -15,13 +15,21 @@ class TelecomAuditLog(models.Model):
     _order = "id desc"
     _log_access = False
 
-    date = fields.Datetime(required=True, default=fields.Datetime.now, readonly=True, index=True)
-    user_id = fields.Many2one("res.users", string="User", required=True, readonly=True, index=True)
+    date = fields.Datetime(
+        required=True, default=fields.Datetime.now, readonly=True, index=True
+    )
+    user_id = fields.Many2one("res.users", required=True, readonly=True, index=True)
     partner_id = fields.Many2one(
-        "res.partner", string="Subscriber", readonly=True, index=True, ondelete="set null"
+        "res.partner",
+        string="Subscriber",
+        readonly=True,
+        index=True,
+        ondelete="set null",
     )
     res_model = fields.Char(string="Model", required=True, readonly=True)
-    res_id = fields.Many2oneReference(string="Record", model_field="res_model", readonly=True)
+    res_id = fields.Many2oneReference(
+        string="Record", model_field="res_model", readonly=True
+    )
     operation = fields.Selection(
         [("view", "Viewed"), ("change", "Changed"), ("export", "Exported")],
         required=True,
@@ -38,11 +46,13 @@ class TelecomAuditLog(models.Model):
     def _log(self, records, operation, field_names, denied=False):
         """Write one row per record, in one INSERT.
 
-        A refused access rolls back the user's transaction, so it is journaled
-        through a cursor of its own; granted accesses share the user's transaction.
+        A refused access rolls back the user's transaction and a read-only request
+        (the web client reads records that way) cannot write: both are journaled
+        through a cursor of their own. Other accesses share the user's transaction.
         """
         vals_list = self._prepare_log_vals(records, operation, field_names, denied)
-        if denied:
+        if denied or self.env.cr.readonly:
+            # refused: the user's transaction rolls back; read-only: it cannot write
             self._log_in_own_transaction(vals_list)
             return
         # sudo: users may not create audit rows themselves (append-only log)
@@ -55,7 +65,9 @@ class TelecomAuditLog(models.Model):
                 self.env(cr=audit_cr)["telecom.audit.log"].sudo().create(vals_list)
         except Exception:  # noqa: BLE001 - the refused access must still be raised
             # e.g. the user or subscriber was created in the refused transaction
-            _logger.warning("Refused access to personal data not journaled: %s", vals_list)
+            _logger.warning(
+                "Refused access to personal data not journaled: %s", vals_list
+            )
 
     def _prepare_log_vals(self, records, operation, field_names, denied):
         ip_address = request.httprequest.remote_addr if request else False
@@ -83,8 +95,9 @@ class TelecomAuditLog(models.Model):
             return {record.id: record.partner_id.id for record in records.sudo()}
         return {}
 
-    def write(self, vals):
+    def write(self, vals):  # pylint: disable=method-required-super
+        # append-only: nobody, the administrator included, rewrites history
         raise UserError(self.env._("The personal data audit log cannot be changed."))
 
-    def unlink(self):
+    def unlink(self):  # pylint: disable=method-required-super
         raise UserError(self.env._("The personal data audit log cannot be deleted."))

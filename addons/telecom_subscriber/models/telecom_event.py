@@ -16,11 +16,18 @@ class TelecomEvent(models.Model):
     _order = "id desc"
     _log_access = False
 
-    date = fields.Datetime(required=True, default=fields.Datetime.now, readonly=True, index=True)
+    date = fields.Datetime(
+        required=True, default=fields.Datetime.now, readonly=True, index=True
+    )
     event_type = fields.Char(required=True, readonly=True, index=True)
-    user_id = fields.Many2one("res.users", readonly=True, default=lambda self: self.env.user)
+    user_id = fields.Many2one(
+        "res.users", readonly=True, default=lambda self: self.env.user
+    )
     partner_id = fields.Many2one(
-        "res.partner", string="Subscriber", readonly=True, index="btree_not_null",
+        "res.partner",
+        string="Subscriber",
+        readonly=True,
+        index="btree_not_null",
         ondelete="set null",
     )
     service_id = fields.Many2one(
@@ -30,14 +37,16 @@ class TelecomEvent(models.Model):
         "telecom.request", readonly=True, index="btree_not_null", ondelete="set null"
     )
     res_model = fields.Char(string="Source Model", readonly=True)
-    res_id = fields.Many2oneReference(string="Source Record", model_field="res_model", readonly=True)
+    res_id = fields.Many2oneReference(
+        string="Source Record", model_field="res_model", readonly=True
+    )
     payload = fields.Json(readonly=True)
     summary = fields.Char(readonly=True)
     company_id = fields.Many2one("res.company", readonly=True, index=True)
 
     @api.model
     def _emit(self, event_type, vals_list):
-        """Record facts of ``event_type``; ``vals_list`` holds the links and payloads."""
+        """Record facts of ``event_type``; ``vals_list`` holds links and payloads."""
         # sudo: any user whose action produces a fact writes it; nobody edits it later
         return self.sudo().create(
             [
@@ -54,8 +63,9 @@ class TelecomEvent(models.Model):
             domain.append(("event_type", "in", list(event_types)))
         return self.search(domain, order="id", limit=limit)
 
-    def write(self, vals):
+    def write(self, vals):  # pylint: disable=method-required-super
+        # append-only: nobody, the administrator included, rewrites history
         raise UserError(self.env._("Business events cannot be changed."))
 
-    def unlink(self):
+    def unlink(self):  # pylint: disable=method-required-super
         raise UserError(self.env._("Business events cannot be deleted."))

@@ -50,14 +50,13 @@ class TelecomInteraction(models.Model):
     )
     service_id = fields.Many2one(
         "telecom.service",
-        string="Service",
         index="btree_not_null",
         ondelete="set null",
         check_company=True,
         domain="[('partner_id', '=', partner_id)]",
     )
     request_id = fields.Many2one(
-        "telecom.request", string="Request", index="btree_not_null", ondelete="set null"
+        "telecom.request", index="btree_not_null", ondelete="set null"
     )
     channel = fields.Selection(CHANNELS, required=True, default="call")
     direction = fields.Selection(
@@ -66,14 +65,18 @@ class TelecomInteraction(models.Model):
         default="inbound",
     )
     agent_id = fields.Many2one(
-        "res.users", string="Agent", default=lambda self: self.env.user, index="btree_not_null"
+        "res.users",
+        default=lambda self: self.env.user,
+        index="btree_not_null",
     )
     summary = fields.Char(required=True)
     description = fields.Text()
     outcome = fields.Selection(OUTCOMES)
     duration = fields.Float(string="Duration (min)")
     res_model = fields.Char(string="Source Model", readonly=True)
-    res_id = fields.Many2oneReference(string="Source Record", model_field="res_model", readonly=True)
+    res_id = fields.Many2oneReference(
+        string="Source Record", model_field="res_model", readonly=True
+    )
     external_reference = fields.Char(
         index="btree_not_null",
         copy=False,
@@ -125,7 +128,8 @@ class TelecomInteraction(models.Model):
     def _compute_region_id(self):
         for interaction in self:
             interaction.region_id = (
-                interaction.service_id.region_id or interaction.partner_id.telecom_region_id
+                interaction.service_id.region_id
+                or interaction.partner_id.telecom_region_id
             )
 
     @api.model
@@ -140,12 +144,17 @@ class TelecomInteraction(models.Model):
         """
         if isinstance(payloads, dict):
             payloads = [payloads]
-        msisdns = [self._payload_msisdn(payload, index) for index, payload in enumerate(payloads)]
+        msisdns = [
+            self._payload_msisdn(payload, index)
+            for index, payload in enumerate(payloads)
+        ]
         services = self._services_by_msisdn([msisdn for msisdn in msisdns if msisdn])
         known = self._known_references(payloads)
         vals_list, ids_in_order = [], []
         for index, payload in enumerate(payloads):
-            known_id = known.get((payload.get("external_reference"), payload.get("channel")))
+            known_id = known.get(
+                (payload.get("external_reference"), payload.get("channel"))
+            )
             ids_in_order.append(known_id)
             if not known_id:
                 service = services.get(msisdns[index], self.env["telecom.service"])
@@ -160,7 +169,9 @@ class TelecomInteraction(models.Model):
             return normalize_msisdn(self.env, payload["msisdn"])
         except ValidationError as error:
             raise ValidationError(
-                self.env._("Interaction %(index)s: %(error)s", index=index + 1, error=error)
+                self.env._(
+                    "Interaction %(index)s: %(error)s", index=index + 1, error=error
+                )
             ) from error
 
     def _services_by_msisdn(self, msisdns):
@@ -172,11 +183,14 @@ class TelecomInteraction(models.Model):
         return {service.msisdn: service for service in services}
 
     def _known_references(self, payloads):
-        references = [p["external_reference"] for p in payloads if p.get("external_reference")]
+        references = [
+            p["external_reference"] for p in payloads if p.get("external_reference")
+        ]
         if not references:
             return {}
         existing = self.search_fetch(
-            [("external_reference", "in", references)], ["external_reference", "channel"]
+            [("external_reference", "in", references)],
+            ["external_reference", "channel"],
         )
         return {(rec.external_reference, rec.channel): rec.id for rec in existing}
 

@@ -13,8 +13,11 @@ class TelecomOperator(models.Model):
         required=True, help="Routing number / operator code in the porting database."
     )
     is_own = fields.Boolean(
-        string="Our Network", help="The operator running this CRM (recipient of port-ins)."
+        string="Our Network",
+        help="The operator running this CRM (recipient of port-ins).",
     )
     active = fields.Boolean(default=True)
 
-    _sql_constraints = [("code_uniq", "unique(code)", "An operator code must be unique.")]
+    _sql_constraints = [
+        ("code_uniq", "unique(code)", "An operator code must be unique.")
+    ]

@@ -26,6 +26,12 @@ class TelecomPersonalDataMixin(models.AbstractModel):
         self._telecom_audit("view", personal_fields)
         return result
 
+    def web_read(self, specification):
+        return super().web_read(specification)
+
+    # opening a record journals the personal data it shows: a read-write call
+    web_read._readonly = False
+
     def write(self, vals):
         personal_fields = self._telecom_touched_personal_fields(list(vals))
         if not personal_fields:
@@ -52,7 +58,9 @@ class TelecomPersonalDataMixin(models.AbstractModel):
             return []
         if field_names is None:
             field_names = [
-                name for name, field in self._fields.items() if field.is_accessible(self.env)
+                name
+                for name, field in self._fields.items()
+                if field.is_accessible(self.env)
             ]
         return [name for name in field_names if name in self._telecom_personal_fields]
 
@@ -63,4 +71,6 @@ class TelecomPersonalDataMixin(models.AbstractModel):
     def _telecom_audit(self, operation, field_names, denied=False):
         records = self if denied else self._telecom_audited_records()
         if records:
-            self.env["telecom.audit.log"]._log(records, operation, field_names, denied=denied)
+            self.env["telecom.audit.log"]._log(
+                records, operation, field_names, denied=denied
+            )

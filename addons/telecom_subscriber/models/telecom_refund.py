@@ -16,7 +16,6 @@ class TelecomRefund(models.Model):
     name = fields.Char(required=True, readonly=True, copy=False, default="/")
     claim_id = fields.Many2one(
         "telecom.request",
-        string="Claim",
         required=True,
         index=True,
         ondelete="restrict",
@@ -28,7 +27,10 @@ class TelecomRefund(models.Model):
     company_id = fields.Many2one(related="claim_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     account_id = fields.Many2one(
-        "telecom.account", string="Account Credited", check_company=True, ondelete="restrict"
+        "telecom.account",
+        string="Account Credited",
+        check_company=True,
+        ondelete="restrict",
     )
     amount = fields.Monetary(required=True, currency_field="currency_id", tracking=True)
     state = fields.Selection(
@@ -47,7 +49,9 @@ class TelecomRefund(models.Model):
     approved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     date_approved = fields.Datetime(readonly=True, copy=False)
     date_paid = fields.Date(readonly=True, copy=False)
-    payment_reference = fields.Char(copy=False, help="Credit note or transfer in billing.")
+    payment_reference = fields.Char(
+        copy=False, help="Credit note or transfer in billing."
+    )
 
     _sql_constraints = [
         ("amount_positive", "CHECK(amount > 0)", "A refund amount must be positive."),
@@ -57,7 +61,9 @@ class TelecomRefund(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("telecom.refund") or "/"
+                vals["name"] = (
+                    self.env["ir.sequence"].next_by_code("telecom.refund") or "/"
+                )
         refunds = super().create(vals_list)
         refunds._emit("refund.created")
         return refunds
@@ -65,22 +71,32 @@ class TelecomRefund(models.Model):
     def action_approve(self):
         if not self.env.user.has_group(SUPERVISOR_GROUP):
             raise UserError(self.env._("Only a supervisor approves refunds."))
-        self._check_state(("draft",), self.env._("Only a refund waiting for approval can be approved."))
+        self._check_state(
+            ("draft",),
+            self.env._("Only a refund waiting for approval can be approved."),
+        )
         self.write(
-            {"state": "approved", "approved_by_id": self.env.uid, "date_approved": fields.Datetime.now()}
+            {
+                "state": "approved",
+                "approved_by_id": self.env.uid,
+                "date_approved": fields.Datetime.now(),
+            }
         )
         self._emit("refund.approved")
         return True
 
     def action_mark_paid(self):
-        self._check_state(("approved",), self.env._("Only an approved refund can be marked paid."))
+        self._check_state(
+            ("approved",), self.env._("Only an approved refund can be marked paid.")
+        )
         self.write({"state": "paid", "date_paid": fields.Date.context_today(self)})
         self._emit("refund.paid")
         return True
 
     def action_cancel(self):
         self._check_state(
-            ("draft", "approved"), self.env._("A paid or cancelled refund cannot be cancelled.")
+            ("draft", "approved"),
+            self.env._("A paid or cancelled refund cannot be cancelled."),
         )
         self.write({"state": "cancelled"})
         self._emit("refund.cancelled")
@@ -100,7 +116,10 @@ class TelecomRefund(models.Model):
                     "res_model": self._name,
                     "res_id": refund.id,
                     "summary": refund.name,
-                    "payload": {"amount": refund.amount, "account": refund.account_id.name},
+                    "payload": {
+                        "amount": refund.amount,
+                        "account": refund.account_id.name,
+                    },
                 }
                 for refund in self
             ],

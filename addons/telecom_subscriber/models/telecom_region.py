@@ -20,9 +20,13 @@ class TelecomRegion(models.Model):
 
     name = fields.Char(required=True, translate=True)
     code = fields.Char(
-        required=True, index=True, help="Short code used by billing exports and imports."
+        required=True,
+        index=True,
+        help="Short code used by billing exports and imports.",
     )
-    complete_name = fields.Char(compute="_compute_complete_name", store=True, recursive=True)
+    complete_name = fields.Char(
+        compute="_compute_complete_name", store=True, recursive=True
+    )
     level = fields.Selection(
         [("region", "Region"), ("city", "City"), ("district", "District")],
         required=True,
@@ -69,7 +73,9 @@ class TelecomRegion(models.Model):
     def _compute_complete_name(self):
         for region in self:
             if region.parent_id:
-                region.complete_name = f"{region.parent_id.complete_name} / {region.name}"
+                region.complete_name = (
+                    f"{region.parent_id.complete_name} / {region.name}"
+                )
             else:
                 region.complete_name = region.name
 

@@ -55,7 +55,12 @@ class TelecomRequest(models.Model):
     _check_company_auto = True
 
     name = fields.Char(
-        string="Number", required=True, readonly=True, copy=False, default="/", index="trigram"
+        string="Number",
+        required=True,
+        readonly=True,
+        copy=False,
+        default="/",
+        index="trigram",
     )
     request_type = fields.Selection(
         REQUEST_TYPES, string="Type", required=True, index=True, tracking=True
@@ -82,7 +87,6 @@ class TelecomRequest(models.Model):
     )
     account_id = fields.Many2one(
         "telecom.account",
-        string="Account",
         index="btree_not_null",
         ondelete="restrict",
         check_company=True,
@@ -90,7 +94,6 @@ class TelecomRequest(models.Model):
     )
     service_id = fields.Many2one(
         "telecom.service",
-        string="Service",
         index="btree_not_null",
         ondelete="restrict",
         check_company=True,
@@ -126,19 +129,23 @@ class TelecomRequest(models.Model):
         required=True,
     )
     user_id = fields.Many2one(
-        "res.users", string="Responsible", default=lambda self: self.env.user, tracking=True
+        "res.users",
+        string="Responsible",
+        default=lambda self: self.env.user,
+        tracking=True,
     )
-    reason = fields.Text(string="Reason", help="Why the subscriber asks for it.")
+    reason = fields.Text(help="Why the subscriber asks for it.")
     date_submitted = fields.Datetime(readonly=True, copy=False)
     date_closed = fields.Datetime(readonly=True, copy=False)
     effective_date = fields.Date(
-        string="Effective Date",
         copy=False,
         tracking=True,
         help="When the change takes effect; scheduled requests complete that day.",
     )
     date_deadline = fields.Date(string="Deadline", copy=False, tracking=True)
-    is_overdue = fields.Boolean(compute="_compute_is_overdue", search="_search_is_overdue")
+    is_overdue = fields.Boolean(
+        compute="_compute_is_overdue", search="_search_is_overdue"
+    )
     rejection_reason = fields.Text(readonly=True, copy=False, tracking=True)
     completion_error = fields.Text(
         readonly=True, copy=False, help="Why the scheduled completion failed."
@@ -175,7 +182,9 @@ class TelecomRequest(models.Model):
         today = fields.Date.context_today(self)
         for request in self:
             request.is_overdue = bool(
-                not request.is_closed and request.date_deadline and request.date_deadline < today
+                not request.is_closed
+                and request.date_deadline
+                and request.date_deadline < today
             )
 
     def _search_is_overdue(self, operator, value):
@@ -190,7 +199,10 @@ class TelecomRequest(models.Model):
     @api.constrains("service_id", "partner_id")
     def _check_service_partner(self):
         for request in self:
-            if request.service_id and request.service_id.partner_id != request.partner_id:
+            if (
+                request.service_id
+                and request.service_id.partner_id != request.partner_id
+            ):
                 raise ValidationError(
                     self.env._(
                         "Service %(service)s does not belong to %(partner)s.",
@@ -203,7 +215,9 @@ class TelecomRequest(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("telecom.request") or "/"
+                vals["name"] = (
+                    self.env["ir.sequence"].next_by_code("telecom.request") or "/"
+                )
         return super().create(vals_list)
 
     def unlink(self):
@@ -246,9 +260,13 @@ class TelecomRequest(models.Model):
     @api.model
     def _action_new(self, request_type, values):
         """Window action opening a new request of ``request_type`` in a dialog."""
-        type_labels = dict(self._fields["request_type"]._description_selection(self.env))
+        type_labels = dict(
+            self._fields["request_type"]._description_selection(self.env)
+        )
         if request_type not in type_labels:
-            raise UserError(self.env._("Unknown request type %(type)s.", type=request_type))
+            raise UserError(
+                self.env._("Unknown request type %(type)s.", type=request_type)
+            )
         context = {f"default_{key}": value for key, value in values.items() if value}
         context["default_request_type"] = request_type
         return {
@@ -257,7 +275,10 @@ class TelecomRequest(models.Model):
             "res_model": "telecom.request",
             "view_mode": "form",
             "views": [
-                (self.env.ref("telecom_subscriber.telecom_request_view_form").id, "form")
+                (
+                    self.env.ref("telecom_subscriber.telecom_request_view_form").id,
+                    "form",
+                )
             ],
             "target": "new",
             "context": context,
@@ -306,7 +327,7 @@ class TelecomRequest(models.Model):
             )
 
     def _dispatch(self, prefix, target):
-        """Call ``<prefix>_<target>_<type>`` on the requests of each type, if defined."""
+        """Call ``<prefix>_<target>_<type>`` on the requests of each type, if any."""
         for request_type, requests in self.grouped("request_type").items():
             hook = getattr(requests, f"{prefix}_{target}_{request_type}", None)
             if hook:
@@ -326,10 +347,15 @@ class TelecomRequest(models.Model):
     def _journal_transition(self, previous_states, target, note):
         """Write the journal event and the timeline row of each moved request."""
         state_labels = dict(self._fields["state"]._description_selection(self.env))
-        type_labels = dict(self._fields["request_type"]._description_selection(self.env))
+        type_labels = dict(
+            self._fields["request_type"]._description_selection(self.env)
+        )
         self.env["telecom.event"]._emit(
             f"request.{target}",
-            [request._prepare_event_vals(previous_states[request.id], note) for request in self],
+            [
+                request._prepare_event_vals(previous_states[request.id], note)
+                for request in self
+            ],
         )
         self.env["telecom.interaction"].create(
             [
@@ -380,9 +406,11 @@ class TelecomRequest(models.Model):
         today = fields.Date.context_today(self)
         submitted = self.filtered(lambda request: request.state == "submitted")
         to_schedule = submitted.filtered(
-            lambda request: request.effective_date
-            and request.effective_date > today
-            and "scheduled" in request._get_transitions()["submitted"]
+            lambda request: (
+                request.effective_date
+                and request.effective_date > today
+                and "scheduled" in request._get_transitions()["submitted"]
+            )
         )
         to_schedule._transition("scheduled")
         to_complete = (submitted - to_schedule).filtered(
@@ -406,7 +434,9 @@ class TelecomRequest(models.Model):
     def _require_service(self, allowed_states, action_label):
         """Raise unless every request targets a service in ``allowed_states``."""
         state_labels = dict(
-            self.env["telecom.service"]._fields["state"]._description_selection(self.env)
+            self.env["telecom.service"]
+            ._fields["state"]
+            ._description_selection(self.env)
         )
         for request in self:
             if not request.service_id:

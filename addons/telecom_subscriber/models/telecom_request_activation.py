@@ -10,7 +10,9 @@ class TelecomRequest(models.Model):
 
     _inherit = "telecom.request"
 
-    new_service_type = fields.Selection(SERVICE_TYPES, string="Service Type", default="mobile")
+    new_service_type = fields.Selection(
+        SERVICE_TYPES, string="Service Type", default="mobile"
+    )
     tariff_id = fields.Many2one(
         "product.product",
         string="Tariff Plan",
@@ -43,7 +45,11 @@ class TelecomRequest(models.Model):
         return super().write(vals)
 
     def _normalize_request_identifiers(self, vals):
-        normalizers = {"msisdn": normalize_msisdn, "iccid": normalize_iccid, "imsi": normalize_imsi}
+        normalizers = {
+            "msisdn": normalize_msisdn,
+            "iccid": normalize_iccid,
+            "imsi": normalize_imsi,
+        }
         for field_name, normalize in normalizers.items():
             if vals.get(field_name):
                 vals[field_name] = normalize(self.env, vals[field_name])
@@ -76,15 +82,27 @@ class TelecomRequest(models.Model):
         """Check the data a new line needs: account, tariff, identifiers, options."""
         self.ensure_one()
         if not self.account_id:
-            raise UserError(self.env._("Choose the account the new service belongs to."))
-        if not self.tariff_id or self.tariff_id.telecom_service_type != self.new_service_type:
+            raise UserError(
+                self.env._("Choose the account the new service belongs to.")
+            )
+        if (
+            not self.tariff_id
+            or self.tariff_id.telecom_service_type != self.new_service_type
+        ):
             raise UserError(
                 self.env._("Choose a tariff plan made for this type of service.")
             )
         if self.new_service_type == "mobile" and not (self.msisdn and self.iccid):
-            raise UserError(self.env._("A mobile line needs an MSISDN and a SIM card (ICCID)."))
-        if self.new_service_type in ("broadband", "fixed_voice") and not self.installation_address:
-            raise UserError(self.env._("A fixed service needs an installation address."))
+            raise UserError(
+                self.env._("A mobile line needs an MSISDN and a SIM card (ICCID).")
+            )
+        if (
+            self.new_service_type in ("broadband", "fixed_voice")
+            and not self.installation_address
+        ):
+            raise UserError(
+                self.env._("A fixed service needs an installation address.")
+            )
         self._check_options_allowed(self.tariff_id, self.option_ids)
         self._check_identifiers_free()
 
@@ -95,14 +113,17 @@ class TelecomRequest(models.Model):
             if taken:
                 raise UserError(
                     self.env._(
-                        "%(value)s is already used by another service.", value=self[field_name]
+                        "%(value)s is already used by another service.",
+                        value=self[field_name],
                     )
                 )
 
     def _check_options_allowed(self, tariff, options):
         incompatible = options.filtered(
-            lambda option: not tariff.product_tmpl_id._telecom_allows_option(
-                option.product_tmpl_id
+            lambda option: (
+                not tariff.product_tmpl_id._telecom_allows_option(
+                    option.product_tmpl_id
+                )
             )
         )
         if incompatible:
@@ -115,7 +136,7 @@ class TelecomRequest(models.Model):
             )
 
     def _create_pending_services(self):
-        # numbers freed by a cancelled request in this transaction must reach the DB first
+        # numbers freed by a request cancelled in this transaction: flush them first
         self.env["telecom.service"].flush_model(["state"])
         services = self.env["telecom.service"].create(
             [request._prepare_service_vals() for request in self]
@@ -140,5 +161,9 @@ class TelecomRequest(models.Model):
 
     def _release_pending_services(self):
         """A new line that never went live frees its number and SIM card."""
-        pending_requests = self.filtered(lambda request: request.service_id.state == "pending")
-        pending_requests.service_id._apply_state("terminated", requests=pending_requests)
+        pending_requests = self.filtered(
+            lambda request: request.service_id.state == "pending"
+        )
+        pending_requests.service_id._apply_state(
+            "terminated", requests=pending_requests
+        )

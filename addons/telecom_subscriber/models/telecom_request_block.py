@@ -13,7 +13,7 @@ class TelecomRequest(models.Model):
 
     _inherit = "telecom.request"
 
-    block_reason = fields.Selection(BLOCK_REASONS, string="Block Reason", default="voluntary")
+    block_reason = fields.Selection(BLOCK_REASONS, default="voluntary")
     block_until = fields.Date(
         help="Voluntary block: the line is unblocked automatically on this date."
     )
@@ -25,13 +25,18 @@ class TelecomRequest(models.Model):
 
     def _on_done_block(self):
         for reason, requests in self.grouped("block_reason").items():
-            requests.service_id._apply_state("blocked", requests=requests, block_reason=reason)
+            requests.service_id._apply_state(
+                "blocked", requests=requests, block_reason=reason
+            )
 
     def _after_done_block(self):
         self.filtered("block_until")._schedule_unblocks()
 
     def _event_payload_block(self):
-        return {"block_reason": self.block_reason, "block_until": str(self.block_until or "")}
+        return {
+            "block_reason": self.block_reason,
+            "block_until": str(self.block_until or ""),
+        }
 
     def _check_block_period(self):
         self.ensure_one()
@@ -39,10 +44,13 @@ class TelecomRequest(models.Model):
             return
         today = fields.Date.context_today(self)
         limit = self.company_id.telecom_voluntary_block_max_days
-        if not self.block_until or not today < self.block_until <= today + timedelta(days=limit):
+        if not self.block_until or not today < self.block_until <= today + timedelta(
+            days=limit
+        ):
             raise UserError(
                 self.env._(
-                    "A voluntary block needs an end date within %(days)s days.", days=limit
+                    "A voluntary block needs an end date within %(days)s days.",
+                    days=limit,
                 )
             )
 
@@ -56,7 +64,9 @@ class TelecomRequest(models.Model):
                     "service_id": request.service_id.id,
                     "effective_date": request.block_until,
                     "channel": request.channel,
-                    "reason": self.env._("End of voluntary block %(name)s", name=request.name),
+                    "reason": self.env._(
+                        "End of voluntary block %(name)s", name=request.name
+                    ),
                 }
                 for request in self
             ]

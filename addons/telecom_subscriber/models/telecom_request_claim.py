@@ -10,7 +10,7 @@ CLAIM_TRANSITIONS = {
 
 
 class TelecomRequest(models.Model):
-    """Claim (претензия): registered, answered before its legal deadline, maybe refunded."""
+    """Claim (претензия): registered, answered before its deadline, maybe refunded."""
 
     _inherit = "telecom.request"
 
@@ -22,11 +22,16 @@ class TelecomRequest(models.Model):
             ("equipment", "Equipment"),
             ("other", "Other"),
         ],
-        string="Claim Category",
     )
-    claim_amount = fields.Monetary(string="Amount Claimed", currency_field="currency_id")
+    claim_amount = fields.Monetary(
+        string="Amount Claimed", currency_field="currency_id"
+    )
     claim_outcome = fields.Selection(
-        [("upheld", "Upheld"), ("partial", "Partially Upheld"), ("dismissed", "Dismissed")],
+        [
+            ("upheld", "Upheld"),
+            ("partial", "Partially Upheld"),
+            ("dismissed", "Dismissed"),
+        ],
         string="Outcome",
         copy=False,
         tracking=True,
@@ -49,11 +54,15 @@ class TelecomRequest(models.Model):
     def _check_claim_amounts(self):
         for request in self:
             if request.claim_amount < 0 or request.refund_amount < 0:
-                raise UserError(self.env._("Claim and refund amounts cannot be negative."))
+                raise UserError(
+                    self.env._("Claim and refund amounts cannot be negative.")
+                )
 
     def _check_submitted_claim(self):
         if not all(self.mapped("claim_category")) or not all(self.mapped("reason")):
-            raise UserError(self.env._("A claim needs a category and the subscriber's statement."))
+            raise UserError(
+                self.env._("A claim needs a category and the subscriber's statement.")
+            )
 
     def _on_submitted_claim(self):
         for request in self:
@@ -85,10 +94,18 @@ class TelecomRequest(models.Model):
     def _check_claim_answer(self):
         self.ensure_one()
         if not self.claim_outcome or not (self.resolution or "").strip():
-            raise UserError(self.env._("Record the outcome and the answer before closing the claim."))
+            raise UserError(
+                self.env._(
+                    "Record the outcome and the answer before closing the claim."
+                )
+            )
         if self.claim_outcome == "dismissed" and self.refund_amount:
             raise UserError(self.env._("A dismissed claim gives no refund."))
-        if self.claim_outcome != "dismissed" and not self.refund_amount and self.claim_amount:
+        if (
+            self.claim_outcome != "dismissed"
+            and not self.refund_amount
+            and self.claim_amount
+        ):
             raise UserError(self.env._("Give the amount refunded for an upheld claim."))
         if self.refund_amount > self.claim_amount:
             raise UserError(self.env._("The refund cannot exceed the amount claimed."))

@@ -12,7 +12,6 @@ class TelecomRequest(models.Model):
     )
     option_id = fields.Many2one(
         "product.product",
-        string="Option",
         domain="[('telecom_kind', '=', 'option')]",
         ondelete="restrict",
     )

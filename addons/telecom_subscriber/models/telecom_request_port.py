@@ -28,14 +28,12 @@ class TelecomRequest(models.Model):
 
     _inherit = "telecom.request"
 
-    donor_operator_id = fields.Many2one(
-        "telecom.operator", string="Donor Operator", ondelete="restrict"
-    )
-    recipient_operator_id = fields.Many2one(
-        "telecom.operator", string="Recipient Operator", ondelete="restrict"
-    )
+    donor_operator_id = fields.Many2one("telecom.operator", ondelete="restrict")
+    recipient_operator_id = fields.Many2one("telecom.operator", ondelete="restrict")
     port_reference = fields.Char(
-        string="Porting Database Ref.", copy=False, help="Request id in the central database."
+        string="Porting Database Ref.",
+        copy=False,
+        help="Request id in the central database.",
     )
     port_rejection_code = fields.Selection(
         PORT_REJECTION_CODES, string="Porting Rejection", copy=False, tracking=True
@@ -43,7 +41,9 @@ class TelecomRequest(models.Model):
     port_earliest_date = fields.Date(compute="_compute_port_date_window")
     port_latest_date = fields.Date(compute="_compute_port_date_window")
 
-    @api.depends("request_type", "partner_id.is_company", "date_submitted", "company_id")
+    @api.depends(
+        "request_type", "partner_id.is_company", "date_submitted", "company_id"
+    )
     def _compute_port_date_window(self):
         for request in self:
             if request.request_type in ("port_in", "port_out"):
@@ -67,7 +67,9 @@ class TelecomRequest(models.Model):
         """Earliest and latest porting date allowed for this application."""
         self.ensure_one()
         company = self.company_id or self.env.company
-        applied_on = fields.Date.to_date(self.date_submitted) or fields.Date.context_today(self)
+        applied_on = fields.Date.to_date(
+            self.date_submitted
+        ) or fields.Date.context_today(self)
         lead_days = (
             company.telecom_mnp_min_days_company
             if self.partner_id.is_company
@@ -109,14 +111,18 @@ class TelecomRequest(models.Model):
             limit=1,
         )
         if clash:
-            raise UserError(self.env._("Another porting request is already open for this number."))
+            raise UserError(
+                self.env._("Another porting request is already open for this number.")
+            )
 
     def _check_operators(self, operator_field):
         for request in self:
             operator = request[operator_field]
             if not operator or operator.is_own:
                 raise UserError(
-                    self.env._("Choose the other operator of the porting (not our network).")
+                    self.env._(
+                        "Choose the other operator of the porting (not our network)."
+                    )
                 )
 
     # port-in --------------------------------------------------------------
@@ -131,7 +137,9 @@ class TelecomRequest(models.Model):
 
     def _on_submitted_port_in(self):
         self._create_pending_services()
-        self.service_id.with_context(telecom_request_apply=True).write({"ported_in": True})
+        self.service_id.with_context(telecom_request_apply=True).write(
+            {"ported_in": True}
+        )
 
     def _check_scheduled_port_in(self):
         self._check_port_date()

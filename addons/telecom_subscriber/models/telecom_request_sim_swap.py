@@ -36,7 +36,9 @@ class TelecomRequest(models.Model):
     def _on_done_sim_swap(self):
         self.env["telecom.service"].flush_model(["iccid"])
         for request in self:
-            request.service_id.write({"iccid": request.iccid, "imsi": request.imsi or False})
+            request.service_id.write(
+                {"iccid": request.iccid, "imsi": request.imsi or False}
+            )
         lost_sim_blocks = self.filtered(
             lambda request: request.service_id.block_reason == "lost_sim"
         )
@@ -57,7 +59,9 @@ class TelecomRequest(models.Model):
             raise UserError(self.env._("Scan the ICCID of the new SIM card."))
         if not self.identity_verified:
             raise UserError(
-                self.env._("Check the holder's identity document before replacing a SIM card.")
+                self.env._(
+                    "Check the holder's identity document before replacing a SIM card."
+                )
             )
         if self.env["telecom.service"]._find_live("iccid", [self.iccid]):
             raise UserError(

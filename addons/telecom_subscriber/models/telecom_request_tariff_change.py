@@ -7,9 +7,7 @@ class TelecomRequest(models.Model):
 
     _inherit = "telecom.request"
 
-    previous_tariff_id = fields.Many2one(
-        "product.product", string="Previous Tariff", readonly=True, copy=False
-    )
+    previous_tariff_id = fields.Many2one("product.product", readonly=True, copy=False)
     change_timing = fields.Selection(
         [("now", "Now"), ("next_cycle", "Next Billing Cycle")],
         string="Takes Effect",
@@ -29,7 +27,9 @@ class TelecomRequest(models.Model):
         for request in self:
             request.previous_tariff_id = request.service_id.tariff_id
             if request.change_timing == "next_cycle":
-                request.effective_date = request.service_id.account_id._next_billing_date(today)
+                request.effective_date = (
+                    request.service_id.account_id._next_billing_date(today)
+                )
 
     def _check_done_tariff_change(self):
         self._require_service(("active",), self.env._("A tariff change"))
@@ -39,18 +39,23 @@ class TelecomRequest(models.Model):
     def _on_done_tariff_change(self):
         for request in self:
             service = request.service_id
-            incompatible = request._incompatible_options(request.tariff_id, service.option_ids)
+            incompatible = request._incompatible_options(
+                request.tariff_id, service.option_ids
+            )
             service.write(
                 {
                     "tariff_id": request.tariff_id.id,
-                    "option_ids": [Command.unlink(option.id) for option in incompatible],
+                    "option_ids": [
+                        Command.unlink(option.id) for option in incompatible
+                    ],
                 }
             )
 
     def _event_payload_tariff_change(self):
         return {
             "tariff_code": self.tariff_id.telecom_billing_code or None,
-            "previous_tariff_code": self.previous_tariff_id.telecom_billing_code or None,
+            "previous_tariff_code": self.previous_tariff_id.telecom_billing_code
+            or None,
             "timing": self.change_timing,
         }
 
@@ -87,7 +92,9 @@ class TelecomRequest(models.Model):
 
     def _incompatible_options(self, tariff, options):
         return options.filtered(
-            lambda option: not tariff.product_tmpl_id._telecom_allows_option(
-                option.product_tmpl_id
+            lambda option: (
+                not tariff.product_tmpl_id._telecom_allows_option(
+                    option.product_tmpl_id
+                )
             )
         )

@@ -28,7 +28,10 @@ class TelecomRequest(models.Model):
         help="Operator the subscriber says they are moving to.",
     )
     retention_outcome = fields.Selection(
-        [("retained", "Retained"), ("lost", "Lost")], readonly=True, copy=False, tracking=True
+        [("retained", "Retained"), ("lost", "Lost")],
+        readonly=True,
+        copy=False,
+        tracking=True,
     )
 
     def _check_submitted_termination(self):
@@ -41,7 +44,9 @@ class TelecomRequest(models.Model):
     def _on_done_termination(self):
         self.write({"retention_outcome": "lost"})
         for date, requests in self.grouped("effective_date").items():
-            requests.service_id._apply_state("terminated", requests=requests, date=date or None)
+            requests.service_id._apply_state(
+                "terminated", requests=requests, date=date or None
+            )
 
     def _is_completed_on_submit(self):
         if self.request_type == "termination":

@@ -1,3 +1,5 @@
+from contextlib import suppress
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -40,10 +42,11 @@ class TelecomService(models.Model):
         index=True,
         default=lambda self: self.env["ir.sequence"].next_by_code("telecom.service"),
     )
-    service_type = fields.Selection(SERVICE_TYPES, required=True, default="mobile", tracking=True)
+    service_type = fields.Selection(
+        SERVICE_TYPES, required=True, default="mobile", tracking=True
+    )
     account_id = fields.Many2one(
         "telecom.account",
-        string="Account",
         required=True,
         index=True,
         ondelete="restrict",
@@ -53,7 +56,9 @@ class TelecomService(models.Model):
     partner_id = fields.Many2one(
         related="account_id.partner_id", string="Subscriber", store=True, index=True
     )
-    company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(
+        related="account_id.company_id", store=True, index=True
+    )
     currency_id = fields.Many2one(related="company_id.currency_id")
     region_id = fields.Many2one(
         "telecom.region",
@@ -67,22 +72,32 @@ class TelecomService(models.Model):
         ondelete="restrict",
     )
     state = fields.Selection(
-        SERVICE_STATES, required=True, default="pending", readonly=True, index=True, tracking=True
+        SERVICE_STATES,
+        required=True,
+        default="pending",
+        readonly=True,
+        index=True,
+        tracking=True,
     )
     block_reason = fields.Selection(BLOCK_REASONS, readonly=True, tracking=True)
     # mobile identifiers
-    msisdn = fields.Char(string="MSISDN", index="btree_not_null", copy=False, tracking=True)
-    iccid = fields.Char(string="ICCID", index="btree_not_null", copy=False, tracking=True)
+    msisdn = fields.Char(
+        string="MSISDN", index="btree_not_null", copy=False, tracking=True
+    )
+    iccid = fields.Char(
+        string="ICCID", index="btree_not_null", copy=False, tracking=True
+    )
     imsi = fields.Char(string="IMSI", index="btree_not_null", copy=False)
     # fixed identifiers
-    installation_address = fields.Char(string="Installation Address")
-    access_technology = fields.Selection(ACCESS_TECHNOLOGIES, string="Access Technology")
+    installation_address = fields.Char()
+    access_technology = fields.Selection(ACCESS_TECHNOLOGIES)
     # offer
     tariff_id = fields.Many2one(
         "product.product",
         string="Tariff Plan",
         required=True,
-        domain="[('telecom_kind', '=', 'tariff'), ('telecom_service_type', '=', service_type)]",
+        domain="[('telecom_kind', '=', 'tariff'), "
+        "('telecom_service_type', '=', service_type)]",
         ondelete="restrict",
         tracking=True,
     )
@@ -92,12 +107,15 @@ class TelecomService(models.Model):
         "service_id",
         "product_id",
         string="Options",
-        domain="[('telecom_kind', '=', 'option'), ('telecom_service_type', '=', service_type)]",
+        domain="[('telecom_kind', '=', 'option'), "
+        "('telecom_service_type', '=', service_type)]",
     )
-    monthly_fee = fields.Monetary(compute="_compute_monthly_fee", currency_field="currency_id")
+    monthly_fee = fields.Monetary(
+        compute="_compute_monthly_fee", currency_field="currency_id"
+    )
     activation_date = fields.Date(readonly=True, copy=False)
     termination_date = fields.Date(readonly=True, copy=False)
-    ported_in = fields.Boolean(string="Ported In", readonly=True, copy=False)
+    ported_in = fields.Boolean(readonly=True, copy=False)
     state_log_ids = fields.One2many(
         "telecom.service.state.log", "service_id", string="Status History"
     )
@@ -107,12 +125,14 @@ class TelecomService(models.Model):
     _sql_constraints = [
         (
             "msisdn_live_uniq",
-            "EXCLUDE (msisdn WITH =) WHERE (state != 'terminated' AND msisdn IS NOT NULL)",
+            "EXCLUDE (msisdn WITH =) "
+            "WHERE (state != 'terminated' AND msisdn IS NOT NULL)",
             "This MSISDN is already used by another service.",
         ),
         (
             "iccid_live_uniq",
-            "EXCLUDE (iccid WITH =) WHERE (state != 'terminated' AND iccid IS NOT NULL)",
+            "EXCLUDE (iccid WITH =) "
+            "WHERE (state != 'terminated' AND iccid IS NOT NULL)",
             "This SIM card (ICCID) is already used by another service.",
         ),
     ]
@@ -120,7 +140,9 @@ class TelecomService(models.Model):
     @api.depends("service_type", "msisdn", "installation_address", "reference")
     def _compute_name(self):
         for service in self:
-            service.name = service.msisdn or service.installation_address or service.reference
+            service.name = (
+                service.msisdn or service.installation_address or service.reference
+            )
 
     @api.depends("account_id")
     def _compute_region_id(self):
@@ -140,7 +162,10 @@ class TelecomService(models.Model):
         for service in self:
             if service.service_type == "mobile" and not service.msisdn:
                 raise ValidationError(
-                    self.env._("A mobile line needs an MSISDN (%(ref)s).", ref=service.reference)
+                    self.env._(
+                        "A mobile line needs an MSISDN (%(ref)s).",
+                        ref=service.reference,
+                    )
                 )
 
     @api.model_create_multi
@@ -175,7 +200,11 @@ class TelecomService(models.Model):
         )
 
     def _normalize_identifiers(self, vals):
-        normalizers = {"msisdn": normalize_msisdn, "iccid": normalize_iccid, "imsi": normalize_imsi}
+        normalizers = {
+            "msisdn": normalize_msisdn,
+            "iccid": normalize_iccid,
+            "imsi": normalize_imsi,
+        }
         for field_name, normalize in normalizers.items():
             if vals.get(field_name):
                 vals[field_name] = normalize(self.env, vals[field_name])
@@ -185,7 +214,10 @@ class TelecomService(models.Model):
         date = date or fields.Date.context_today(self)
         services = self.with_context(telecom_request_apply=True)
         services.write(
-            {"state": state, "block_reason": block_reason if state == "blocked" else False}
+            {
+                "state": state,
+                "block_reason": block_reason if state == "blocked" else False,
+            }
         )
         if state == "active":
             services.filtered(lambda service: not service.activation_date).write(
@@ -197,7 +229,9 @@ class TelecomService(models.Model):
 
     def _log_states(self, requests=None):
         """Append the current state of each service to its history."""
-        request_by_service = {request.service_id.id: request for request in requests or ()}
+        request_by_service = {
+            request.service_id.id: request for request in requests or ()
+        }
         no_request = self.env["telecom.request"]
         self.env["telecom.service.state.log"].create(
             [
@@ -219,7 +253,9 @@ class TelecomService(models.Model):
         if not values:
             return self.browse()
         # sudo: numbers and SIM cards are unique across zones the user may not see
-        return self.sudo().search([(field_name, "in", values), ("state", "!=", "terminated")])
+        return self.sudo().search(
+            [(field_name, "in", values), ("state", "!=", "terminated")]
+        )
 
     @api.model
     def _lookup_partner_ids(self, term):
@@ -231,10 +267,8 @@ class TelecomService(models.Model):
         if not term:
             return []
         candidates = {term}
-        try:
+        with suppress(ValidationError):  # not a phone number: an ICCID or account
             candidates.add(normalize_msisdn(self.env, term))
-        except ValidationError:
-            pass
         digits = "".join(char for char in term if char.isdigit())
         if digits:
             candidates.add(digits)

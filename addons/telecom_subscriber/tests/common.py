@@ -42,10 +42,20 @@ class TelecomCommon(TransactionCase):
             {"name": "North", "code": "T-N", "level": "region", "tz": "Europe/Moscow"}
         )
         cls.zone_north_city = Region.create(
-            {"name": "North City", "code": "T-NC", "level": "city", "parent_id": cls.zone_north.id}
+            {
+                "name": "North City",
+                "code": "T-NC",
+                "level": "city",
+                "parent_id": cls.zone_north.id,
+            }
         )
         cls.zone_south = Region.create(
-            {"name": "South", "code": "T-S", "level": "region", "tz": "Asia/Novosibirsk"}
+            {
+                "name": "South",
+                "code": "T-S",
+                "level": "region",
+                "tz": "Asia/Novosibirsk",
+            }
         )
 
     @classmethod
@@ -68,9 +78,16 @@ class TelecomCommon(TransactionCase):
         cls.option_roaming = offer("T Roaming", "option", "mobile", "T-OPT-ROAM", 100)
         cls.option_data = offer("T Extra 10 GB", "option", "mobile", "T-OPT-DATA", 200)
         cls.tariff_basic = offer(
-            "T Basic", "tariff", "mobile", "T-TAR-BASIC", 300, telecom_included_minutes=300
+            "T Basic",
+            "tariff",
+            "mobile",
+            "T-TAR-BASIC",
+            300,
+            telecom_included_minutes=300,
         )
-        cls.tariff_unlimited = offer("T Unlimited", "tariff", "mobile", "T-TAR-UNLIM", 900)
+        cls.tariff_unlimited = offer(
+            "T Unlimited", "tariff", "mobile", "T-TAR-UNLIM", 900
+        )
         cls.tariff_basic.product_tmpl_id.telecom_compatible_option_ids = (
             cls.option_roaming.product_tmpl_id | cls.option_data.product_tmpl_id
         )
@@ -102,7 +119,9 @@ class TelecomCommon(TransactionCase):
         cls.retention_agent = user("t_retention", ["retention"], cls.zone_north)
         cls.tech_support = user("t_tech", ["tech_support"], cls.zone_north)
         cls.supervisor = user("t_supervisor", ["supervisor"], cls.zone_north)
-        cls.head_office = user("t_head_office", ["head_office"], cls.env["telecom.region"])
+        cls.head_office = user(
+            "t_head_office", ["head_office"], cls.env["telecom.region"]
+        )
 
     # ------------------------------------------------------------------
     # builders
@@ -118,7 +137,12 @@ class TelecomCommon(TransactionCase):
     def _create_subscriber(cls, name="Ivan Petrov", zone=None, **values):
         zone = zone or cls.zone_north_city
         partner = cls.env["res.partner"].create(
-            {"name": name, "telecom_is_subscriber": True, "telecom_region_id": zone.id, **values}
+            {
+                "name": name,
+                "telecom_is_subscriber": True,
+                "telecom_region_id": zone.id,
+                **values,
+            }
         )
         account = cls.env["telecom.account"].create(
             {"partner_id": partner.id, "region_id": zone.id}

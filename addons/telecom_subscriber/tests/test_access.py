@@ -22,7 +22,11 @@ class TestAccess(TelecomCommon):
             {"name": "Branch Zone", "code": "T-B2", "company_id": cls.branch.id}
         )
         cls.branch_partner = cls.env["res.partner"].create(
-            {"name": "Branch Client", "telecom_is_subscriber": True, "company_id": cls.branch.id}
+            {
+                "name": "Branch Client",
+                "telecom_is_subscriber": True,
+                "company_id": cls.branch.id,
+            }
         )
         cls.branch_account = cls.env["telecom.account"].create(
             {
@@ -37,20 +41,30 @@ class TestAccess(TelecomCommon):
 
     def test_agent_sees_own_zone_and_below_only(self):
         services = self.north_line | self.south_line
-        self.assertEqual(self._visible(self.front_office, "telecom.service", services), self.north_line)
         self.assertEqual(
-            self._visible(self.front_office_south, "telecom.service", services), self.south_line
+            self._visible(self.front_office, "telecom.service", services),
+            self.north_line,
+        )
+        self.assertEqual(
+            self._visible(self.front_office_south, "telecom.service", services),
+            self.south_line,
         )
         partners = self.north_partner | self.south_partner
-        self.assertEqual(self._visible(self.front_office, "res.partner", partners), self.north_partner)
+        self.assertEqual(
+            self._visible(self.front_office, "res.partner", partners),
+            self.north_partner,
+        )
         requests = self.north_line.request_ids | self.south_line.request_ids
         self.assertEqual(
-            self._visible(self.front_office, "telecom.request", requests), self.north_line.request_ids
+            self._visible(self.front_office, "telecom.request", requests),
+            self.north_line.request_ids,
         )
         timeline = self.env["telecom.interaction"].search(
             [("partner_id", "in", partners.ids)]
         )
-        visible_timeline = self._visible(self.front_office, "telecom.interaction", timeline)
+        visible_timeline = self._visible(
+            self.front_office, "telecom.interaction", timeline
+        )
         self.assertEqual(visible_timeline.partner_id, self.north_partner)
 
     def test_agent_cannot_open_another_zone_record(self):
@@ -67,20 +81,24 @@ class TestAccess(TelecomCommon):
 
     def test_supervisor_sees_their_zones_head_office_all(self):
         services = self.north_line | self.south_line
-        self.assertEqual(self._visible(self.supervisor, "telecom.service", services), self.north_line)
-        self.assertEqual(self._visible(self.head_office, "telecom.service", services), services)
+        self.assertEqual(
+            self._visible(self.supervisor, "telecom.service", services), self.north_line
+        )
+        self.assertEqual(
+            self._visible(self.head_office, "telecom.service", services), services
+        )
 
     def test_zone_change_applies_immediately(self):
         self.front_office.telecom_region_ids = [(4, self.zone_south.id)]
         services = self.north_line | self.south_line
-        self.assertEqual(self._visible(self.front_office, "telecom.service", services), services)
+        self.assertEqual(
+            self._visible(self.front_office, "telecom.service", services), services
+        )
 
     def test_branch_records_need_the_branch_company(self):
         head = self._visible(self.head_office, "telecom.account", self.branch_account)
         self.assertFalse(head, "a user of the main company does not see another branch")
-        self.head_office.write(
-            {"company_ids": [(4, self.branch.id)]}
-        )
+        self.head_office.write({"company_ids": [(4, self.branch.id)]})
         in_branch = (
             self.env["telecom.account"]
             .with_user(self.head_office)
@@ -101,8 +119,12 @@ class TestAccess(TelecomCommon):
             self.zone_north.with_user(self.front_office).write({"name": "Renamed"})
         # personal data is hidden from roles that do not need it
         with self.assertRaises(AccessError):
-            self.north_partner.with_user(self.retention_agent).read(["telecom_document_number"])
-        self.north_partner.with_user(self.front_office).read(["telecom_document_number"])
+            self.north_partner.with_user(self.retention_agent).read(
+                ["telecom_document_number"]
+            )
+        self.north_partner.with_user(self.front_office).read(
+            ["telecom_document_number"]
+        )
         # events are append-only, even for the administrator
         event = self.north_line.request_ids.event_ids[:1]
         with self.assertRaises(UserError):
@@ -110,16 +132,26 @@ class TestAccess(TelecomCommon):
         with self.assertRaises(UserError):
             event.unlink()
         with self.assertRaises(AccessError):
-            self.env["telecom.event"].with_user(self.supervisor).create({"event_type": "forged"})
+            self.env["telecom.event"].with_user(self.supervisor).create(
+                {"event_type": "forged"}
+            )
 
     def test_integration_user_works_across_zones(self):
-        integration = new_test_user(self.env, login="t_integration", groups=GROUP + "integration")
+        integration = new_test_user(
+            self.env, login="t_integration", groups=GROUP + "integration"
+        )
         services = self.north_line | self.south_line
-        self.assertEqual(self._visible(integration, "telecom.service", services), services)
+        self.assertEqual(
+            self._visible(integration, "telecom.service", services), services
+        )
 
     def test_home_dashboard_depends_on_role(self):
         self.assertEqual(
             self.front_office._telecom_home_action()["res_model"], "telecom.request"
         )
-        self.assertIn("termination", self.retention_agent._telecom_home_action()["domain"])
-        self.assertEqual(self.tech_support._telecom_home_action()["res_model"], "telecom.service")
+        self.assertIn(
+            "termination", self.retention_agent._telecom_home_action()["domain"]
+        )
+        self.assertEqual(
+            self.tech_support._telecom_home_action()["res_model"], "telecom.service"
+        )

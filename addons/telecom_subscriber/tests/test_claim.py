@@ -40,7 +40,9 @@ class TestClaim(TelecomCommon):
             self.assertTrue(claim.is_overdue)
             overdue = self.env["telecom.request"].search([("is_overdue", "=", True)])
             self.assertIn(claim, overdue)
-            not_overdue = self.env["telecom.request"].search([("is_overdue", "=", False)])
+            not_overdue = self.env["telecom.request"].search(
+                [("is_overdue", "=", False)]
+            )
             self.assertNotIn(claim, not_overdue)
 
     def test_claim_needs_category_and_statement(self):
@@ -57,22 +59,32 @@ class TestClaim(TelecomCommon):
         claim.resolution = "Roaming charged twice on 3 March; 300 RUB credited."
         claim.action_complete()
         refund = claim.refund_ids
-        self.assertEqual((refund.amount, refund.state, refund.account_id), (300, "draft", self.account))
+        self.assertEqual(
+            (refund.amount, refund.state, refund.account_id),
+            (300, "draft", self.account),
+        )
         with self.assertRaisesRegex(UserError, "supervisor"):
             refund.with_user(self.front_office).action_approve()
         refund.with_user(self.supervisor).action_approve()
-        self.assertEqual((refund.state, refund.approved_by_id), ("approved", self.supervisor))
+        self.assertEqual(
+            (refund.state, refund.approved_by_id), ("approved", self.supervisor)
+        )
         refund.action_mark_paid()
         self.assertEqual(refund.state, "paid")
         with self.assertRaisesRegex(UserError, "cannot be cancelled"):
             refund.action_cancel()
         events = self.env["telecom.event"].search([("request_id", "=", claim.id)])
-        self.assertTrue({"refund.created", "refund.approved", "refund.paid"} <= set(events.mapped("event_type")))
+        self.assertTrue(
+            {"refund.created", "refund.approved", "refund.paid"}
+            <= set(events.mapped("event_type"))
+        )
 
     def test_refund_cannot_exceed_claim_or_follow_a_dismissal(self):
         claim = self._claim()
         claim.action_submit()
-        claim.write({"claim_outcome": "upheld", "refund_amount": 800, "resolution": "Ok"})
+        claim.write(
+            {"claim_outcome": "upheld", "refund_amount": 800, "resolution": "Ok"}
+        )
         with self.assertRaisesRegex(UserError, "exceed"):
             claim.action_complete()
         claim.write({"claim_outcome": "dismissed", "refund_amount": 100})

@@ -26,7 +26,9 @@ class TestInteraction(TelecomCommon):
         self.assertEqual(contact.agent_id, self.front_office)
         self.assertEqual(contact.region_id, self.zone_north_city)
         self.partner.invalidate_recordset(["telecom_interaction_ids"])
-        self.assertEqual(self.partner.telecom_interaction_ids[0], contact, "newest first")
+        self.assertEqual(
+            self.partner.telecom_interaction_ids[0], contact, "newest first"
+        )
 
     def test_api_records_by_msisdn_and_is_idempotent(self):
         payloads = [
@@ -63,21 +65,34 @@ class TestInteraction(TelecomCommon):
                 ]
             )
         with self.assertRaisesRegex(ValidationError, "Interaction 1"):
-            self.env["telecom.interaction"].api_record([{"msisdn": "12", "channel": "sms"}])
+            self.env["telecom.interaction"].api_record(
+                [{"msisdn": "12", "channel": "sms"}]
+            )
         self.assertEqual(self.env["telecom.interaction"].search_count([]), before)
 
     def test_lookup_by_msisdn_account_and_iccid(self):
         Partner = self.env["res.partner"].with_user(self.front_office)
-        for term in (self.line.msisdn, "8" + self.line.msisdn[2:], self.account.name, self.line.iccid):
+        for term in (
+            self.line.msisdn,
+            "8" + self.line.msisdn[2:],
+            self.account.name,
+            self.line.iccid,
+        ):
             with self.subTest(term=term):
-                self.assertEqual(Partner.search([("telecom_lookup", "=", term)]), self.partner)
+                self.assertEqual(
+                    Partner.search([("telecom_lookup", "=", term)]), self.partner
+                )
         self.assertFalse(Partner.search([("telecom_lookup", "=", "+79990000000")]))
 
     def test_lookup_hides_other_zones(self):
-        south_partner, south_account = self._create_subscriber("South", zone=self.zone_south)
+        south_partner, south_account = self._create_subscriber(
+            "South", zone=self.zone_south
+        )
         south_line = self._activate_line(south_account)
-        found = self.env["res.partner"].with_user(self.front_office).search(
-            [("telecom_lookup", "=", south_line.msisdn)]
+        found = (
+            self.env["res.partner"]
+            .with_user(self.front_office)
+            .search([("telecom_lookup", "=", south_line.msisdn)])
         )
         self.assertFalse(found)
 

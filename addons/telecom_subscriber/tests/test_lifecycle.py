@@ -73,7 +73,10 @@ class TestLifecycle(TelecomCommon):
         with self.assertRaisesRegex(UserError, "tariff plan made for this type"):
             request.action_submit()
         request.write(
-            {"tariff_id": self.tariff_unlimited.id, "option_ids": [(6, 0, self.option_data.ids)]}
+            {
+                "tariff_id": self.tariff_unlimited.id,
+                "option_ids": [(6, 0, self.option_data.ids)],
+            }
         )
         with self.assertRaisesRegex(UserError, "cannot be added"):
             request.action_submit()
@@ -122,9 +125,14 @@ class TestLifecycle(TelecomCommon):
         service = self._line()
         done = service.request_ids
         for action in (done.action_submit, done.action_complete, done.action_cancel):
-            with self.subTest(action=action.__name__), self.assertRaisesRegex(UserError, "cannot go"):
+            with (
+                self.subTest(action=action.__name__),
+                self.assertRaisesRegex(UserError, "cannot go"),
+            ):
                 action()
-        draft = self._new_request("tariff_change", service, tariff_id=self.tariff_unlimited.id)
+        draft = self._new_request(
+            "tariff_change", service, tariff_id=self.tariff_unlimited.id
+        )
         with self.assertRaisesRegex(UserError, "cannot go"):
             draft.action_complete()
         with self.assertRaisesRegex(UserError, "cannot go"):
@@ -145,12 +153,16 @@ class TestLifecycle(TelecomCommon):
     # tariff change --------------------------------------------------------
     def test_tariff_change_now(self):
         service = self._line(options=self.option_roaming)
-        request = self._new_request("tariff_change", service, tariff_id=self.tariff_unlimited.id)
+        request = self._new_request(
+            "tariff_change", service, tariff_id=self.tariff_unlimited.id
+        )
         request.action_submit()
         self.assertEqual(request.state, "done")
         self.assertEqual(service.tariff_id, self.tariff_unlimited)
         self.assertEqual(request.previous_tariff_id, self.tariff_basic)
-        done_event = request.event_ids.filtered(lambda e: e.event_type == "request.done")
+        done_event = request.event_ids.filtered(
+            lambda e: e.event_type == "request.done"
+        )
         self.assertEqual(done_event.payload["tariff_code"], "T-TAR-UNLIM")
         self.assertEqual(done_event.payload["previous_tariff_code"], "T-TAR-BASIC")
 
@@ -176,10 +188,14 @@ class TestLifecycle(TelecomCommon):
 
     def test_tariff_change_checks(self):
         service = self._line(options=self.option_data)
-        same = self._new_request("tariff_change", service, tariff_id=self.tariff_basic.id)
+        same = self._new_request(
+            "tariff_change", service, tariff_id=self.tariff_basic.id
+        )
         with self.assertRaisesRegex(UserError, "already has tariff"):
             same.action_submit()
-        other_type = self._new_request("tariff_change", service, tariff_id=self.tariff_home.id)
+        other_type = self._new_request(
+            "tariff_change", service, tariff_id=self.tariff_home.id
+        )
         with self.assertRaisesRegex(UserError, "not made for this type"):
             other_type.action_submit()
         incompatible = self._new_request(
@@ -196,7 +212,9 @@ class TestLifecycle(TelecomCommon):
         service = self._line()
         with freeze_time("2026-03-14"):
             request = self._new_request(
-                "tariff_change", service, tariff_id=self.tariff_unlimited.id,
+                "tariff_change",
+                service,
+                tariff_id=self.tariff_unlimited.id,
                 change_timing="next_cycle",
             )
             request.action_submit()
@@ -211,26 +229,38 @@ class TestLifecycle(TelecomCommon):
     # options ----------------------------------------------------------------
     def test_option_add_and_remove(self):
         service = self._line()
-        add = self._new_request("option_change", service, option_id=self.option_roaming.id)
+        add = self._new_request(
+            "option_change", service, option_id=self.option_roaming.id
+        )
         add.action_submit()
         self.assertEqual(service.option_ids, self.option_roaming)
-        again = self._new_request("option_change", service, option_id=self.option_roaming.id)
+        again = self._new_request(
+            "option_change", service, option_id=self.option_roaming.id
+        )
         with self.assertRaisesRegex(UserError, "already has option"):
             again.action_submit()
         remove = self._new_request(
-            "option_change", service, option_id=self.option_roaming.id, option_action="remove"
+            "option_change",
+            service,
+            option_id=self.option_roaming.id,
+            option_action="remove",
         )
         remove.action_submit()
         self.assertFalse(service.option_ids)
         nothing = self._new_request(
-            "option_change", service, option_id=self.option_data.id, option_action="remove"
+            "option_change",
+            service,
+            option_id=self.option_data.id,
+            option_action="remove",
         )
         with self.assertRaisesRegex(UserError, "no option"):
             nothing.action_submit()
 
     def test_option_incompatible_with_tariff(self):
         service = self._line(tariff=self.tariff_unlimited)
-        request = self._new_request("option_change", service, option_id=self.option_data.id)
+        request = self._new_request(
+            "option_change", service, option_id=self.option_data.id
+        )
         with self.assertRaisesRegex(UserError, "cannot be added"):
             request.action_submit()
 
@@ -238,9 +268,13 @@ class TestLifecycle(TelecomCommon):
     def test_voluntary_block_schedules_its_unblock(self):
         service = self._line()
         until = date.today() + timedelta(days=30)
-        block = self._new_request("block", service, block_reason="voluntary", block_until=until)
+        block = self._new_request(
+            "block", service, block_reason="voluntary", block_until=until
+        )
         block.action_submit()
-        self.assertEqual((service.state, service.block_reason), ("blocked", "voluntary"))
+        self.assertEqual(
+            (service.state, service.block_reason), ("blocked", "voluntary")
+        )
         unblock = service.request_ids.filtered(lambda r: r.request_type == "unblock")
         self.assertEqual((unblock.state, unblock.effective_date), ("scheduled", until))
         self.assertLess(
@@ -254,10 +288,17 @@ class TestLifecycle(TelecomCommon):
 
     def test_voluntary_block_needs_a_period_within_limit(self):
         service = self._line()
-        too_long = date.today() + timedelta(days=self.company.telecom_voluntary_block_max_days + 1)
+        too_long = date.today() + timedelta(
+            days=self.company.telecom_voluntary_block_max_days + 1
+        )
         for until in (False, date.today(), too_long):
-            block = self._new_request("block", service, block_reason="voluntary", block_until=until)
-            with self.subTest(until=until), self.assertRaisesRegex(UserError, "end date"):
+            block = self._new_request(
+                "block", service, block_reason="voluntary", block_until=until
+            )
+            with (
+                self.subTest(until=until),
+                self.assertRaisesRegex(UserError, "end date"),
+            ):
                 block.action_submit()
         self.assertEqual(service.state, "active")
 
@@ -277,11 +318,15 @@ class TestLifecycle(TelecomCommon):
     def test_debt_block_is_lifted_by_a_supervisor_only(self):
         service = self._line()
         self._new_request("block", service, block_reason="debt").action_submit()
-        agent_unblock = self._new_request("unblock", service, env=self.env(user=self.front_office))
+        agent_unblock = self._new_request(
+            "unblock", service, env=self.env(user=self.front_office)
+        )
         with self.assertRaisesRegex(UserError, "supervisor"):
             agent_unblock.action_submit()
         self.assertEqual(service.state, "blocked")
-        self._new_request("unblock", service, env=self.env(user=self.supervisor)).action_submit()
+        self._new_request(
+            "unblock", service, env=self.env(user=self.supervisor)
+        ).action_submit()
         self.assertEqual(service.state, "active")
 
     # SIM swap ---------------------------------------------------------------
@@ -313,16 +358,22 @@ class TestLifecycle(TelecomCommon):
     def test_termination_waits_for_retention_then_terminates(self):
         service = self._line()
         request = self._new_request(
-            "termination", service, termination_reason="price",
+            "termination",
+            service,
+            termination_reason="price",
             target_operator_id=self.operator_other.id,
         )
         request.action_submit()
         self.assertEqual((request.state, service.state), ("submitted", "active"))
-        submitted = request.event_ids.filtered(lambda e: e.event_type == "request.submitted")
+        submitted = request.event_ids.filtered(
+            lambda e: e.event_type == "request.submitted"
+        )
         self.assertEqual(submitted.payload["termination_reason"], "price")
         self.assertEqual(submitted.payload["target_operator"], "T-OTHER")
         request.action_complete()
-        self.assertEqual((service.state, request.retention_outcome), ("terminated", "lost"))
+        self.assertEqual(
+            (service.state, request.retention_outcome), ("terminated", "lost")
+        )
         self.assertEqual(service.termination_date, date.today())
         reuse = self._new_request("block", service, block_reason="lost_sim")
         with self.assertRaisesRegex(UserError, "not possible"):
@@ -330,10 +381,14 @@ class TestLifecycle(TelecomCommon):
 
     def test_termination_retained(self):
         service = self._line()
-        request = self._new_request("termination", service, termination_reason="coverage")
+        request = self._new_request(
+            "termination", service, termination_reason="coverage"
+        )
         request.action_submit()
         request.with_user(self.retention_agent).action_retain()
-        self.assertEqual((request.state, request.retention_outcome), ("cancelled", "retained"))
+        self.assertEqual(
+            (request.state, request.retention_outcome), ("cancelled", "retained")
+        )
         self.assertEqual(service.state, "active")
 
     def test_termination_needs_a_reason(self):
@@ -349,20 +404,32 @@ class TestLifecycle(TelecomCommon):
         with self.assertRaisesRegex(UserError, "reason"):
             request.action_reject("  ")
         wizard = self.env["telecom.request.refuse"].create(
-            {"request_id": request.id, "outcome": "rejected", "reason": "Contract minimum term"}
+            {
+                "request_id": request.id,
+                "outcome": "rejected",
+                "reason": "Contract minimum term",
+            }
         )
         wizard.action_confirm()
         self.assertEqual(request.state, "rejected")
         self.assertEqual(request.rejection_reason, "Contract minimum term")
-        rejected = request.event_ids.filtered(lambda e: e.event_type == "request.rejected")
+        rejected = request.event_ids.filtered(
+            lambda e: e.event_type == "request.rejected"
+        )
         self.assertEqual(rejected.payload["note"], "Contract minimum term")
         self.assertEqual(rejected.user_id, self.env.user)
 
     # journal / timeline -----------------------------------------------------
     def test_every_step_is_on_the_timeline(self):
         service = self._line()
-        self._new_request("tariff_change", service, tariff_id=self.tariff_unlimited.id).action_submit()
-        steps = self.partner.telecom_interaction_ids.filtered(lambda i: i.channel == "system")
-        self.assertEqual(len(steps), 4)  # activation and tariff change: submitted + done
+        self._new_request(
+            "tariff_change", service, tariff_id=self.tariff_unlimited.id
+        ).action_submit()
+        steps = self.partner.telecom_interaction_ids.filtered(
+            lambda i: i.channel == "system"
+        )
+        self.assertEqual(
+            len(steps), 4
+        )  # activation and tariff change: submitted + done
         self.assertTrue(all(step.service_id == service for step in steps))
         self.assertIn("Tariff Change", steps[0].summary)

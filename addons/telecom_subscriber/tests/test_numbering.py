@@ -13,7 +13,12 @@ from ..tools.numbering import (
 @tagged("post_install", "-at_install")
 class TestNumbering(TransactionCase):
     def test_msisdn_national_formats_become_e164(self):
-        for raw in ("8 916 123-45-67", "+7 (916) 123 45 67", "9161234567", "0079161234567"):
+        for raw in (
+            "8 916 123-45-67",
+            "+7 (916) 123 45 67",
+            "9161234567",
+            "0079161234567",
+        ):
             with self.subTest(raw=raw):
                 self.assertEqual(normalize_msisdn(self.env, raw), "+79161234567")
 
@@ -42,6 +47,8 @@ class TestNumbering(TransactionCase):
             normalize_iccid(self.env, body + luhn_check_digit(body))
 
     def test_imsi(self):
-        self.assertEqual(normalize_imsi(self.env, "250 01 1234567890"), "250011234567890")
+        self.assertEqual(
+            normalize_imsi(self.env, "250 01 1234567890"), "250011234567890"
+        )
         with self.assertRaises(ValidationError):
             normalize_imsi(self.env, "25001")

@@ -60,7 +60,12 @@ class TestPorting(TelecomCommon):
         self.assertEqual((request.state, service.state), ("done", "active"))
         self.assertEqual(
             request.event_ids.sorted("id").mapped("event_type"),
-            ["request.submitted", "request.validated", "request.scheduled", "request.done"],
+            [
+                "request.submitted",
+                "request.validated",
+                "request.scheduled",
+                "request.done",
+            ],
         )
         self.assertEqual(request.event_ids[0].payload["donor"], "T-OTHER")
 

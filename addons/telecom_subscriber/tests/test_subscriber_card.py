@@ -29,7 +29,11 @@ CARD_SPEC = {
     "telecom_birthdate": {},
     "telecom_service_ids": {"fields": SERVICE_LIST, "limit": 20, "order": ""},
     "telecom_account_ids": {
-        "fields": {"name": {}, "payer_id": {"fields": {"display_name": {}}}, "state": {}},
+        "fields": {
+            "name": {},
+            "payer_id": {"fields": {"display_name": {}}},
+            "state": {},
+        },
         "limit": 20,
     },
     "telecom_open_request_ids": {
@@ -78,7 +82,11 @@ class TestSubscriberCard(TelecomCommon):
         )
         cls.env["telecom.interaction"].create(
             [
-                {"partner_id": partner.id, "channel": "call", "summary": f"Call {index}"}
+                {
+                    "partner_id": partner.id,
+                    "channel": "call",
+                    "summary": f"Call {index}",
+                }
                 for index in range(size)
             ]
         )

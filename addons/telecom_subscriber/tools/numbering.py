@@ -47,7 +47,9 @@ def normalize_msisdn(env, number, country_code="RU"):
     if cleaned.startswith("00"):
         cleaned = "+" + cleaned[2:]
     try:
-        parsed = phonenumbers.parse(cleaned, None if cleaned.startswith("+") else country_code)
+        parsed = phonenumbers.parse(
+            cleaned, None if cleaned.startswith("+") else country_code
+        )
     except phonenumbers.NumberParseException as error:
         raise ValidationError(
             env._("%(number)s is not a phone number.", number=raw)
@@ -55,7 +57,8 @@ def normalize_msisdn(env, number, country_code="RU"):
     if not phonenumbers.is_valid_number(parsed):
         raise ValidationError(
             env._(
-                "%(number)s is not a valid phone number (E.164 expected, e.g. +79161234567).",
+                "%(number)s is not a valid phone number "
+                "(E.164 expected, e.g. +79161234567).",
                 number=raw,
             )
         )

@@ -12,10 +12,14 @@ class TelecomRequestRefuse(models.TransientModel):
     request_id = fields.Many2one("telecom.request", required=True, ondelete="cascade")
     request_type = fields.Selection(related="request_id.request_type")
     outcome = fields.Selection(
-        [("rejected", "Reject"), ("cancelled", "Cancel")], required=True, default="rejected"
+        [("rejected", "Reject"), ("cancelled", "Cancel")],
+        required=True,
+        default="rejected",
     )
     reason = fields.Text(required=True)
-    port_rejection_code = fields.Selection(PORT_REJECTION_CODES, string="Porting Rejection")
+    port_rejection_code = fields.Selection(
+        PORT_REJECTION_CODES, string="Porting Rejection"
+    )
 
     def action_confirm(self):
         self.ensure_one()

@@ -1,0 +1,258 @@
+"""Small helpers for tools/test, tools/run and tools/lint (standard library only).
+
+Each sub-command prints plain lines that the bash scripts read:
+
+    addons DIR                   installable addon names under DIR, one a line
+    core-addons-path             Odoo's own addons directories (its default path)
+    odoo-version                 Odoo's major version ("18.0"); fails without Odoo
+    missing-requirements FILE..  requirement lines that the installed packages miss
+    free-port                    a TCP port free on 127.0.0.1
+    odoo-log LOGFILE             counts from an Odoo test log, as KEY=VALUE lines
+    junit FILE                   counts from a pytest --junitxml report, KEY=VALUE
+
+Only the standard library is used, so it runs before any requirement is installed.
+"""
+
+import ast
+import os
+import re
+import socket
+import sys
+import xml.etree.ElementTree as ElementTree
+
+# --------------------------------------------------------------------------- addons
+
+
+def installable_addons(addons_dir):
+    """Directories of ADDONS_DIR holding a manifest whose `installable` is not False."""
+    names = []
+    if not os.path.isdir(addons_dir):
+        return names
+    for name in sorted(os.listdir(addons_dir)):
+        manifest = os.path.join(addons_dir, name, "__manifest__.py")
+        if not os.path.isfile(manifest):
+            continue
+        with open(manifest, encoding="utf-8") as handle:
+            try:
+                values = ast.literal_eval(handle.read())
+            except (SyntaxError, ValueError) as exc:
+                # A broken manifest is the addon's bug: keep the addon so that the
+                # install fails loudly instead of silently testing less.
+                print(f"warning: cannot parse {manifest}: {exc}", file=sys.stderr)
+                values = {}
+        if values.get("installable", True):
+            names.append(name)
+    return names
+
+
+def core_addons_path():
+    """Odoo's default addons_path: <odoo>/addons and <odoo>/../addons when present.
+
+    Passing --addons-path replaces Odoo's default, so the tools append this to
+    the repository's addons directory (computed, never hard-coded).
+    """
+    import odoo  # noqa: PLC0415 (only this sub-command needs Odoo)
+
+    root = os.path.dirname(os.path.abspath(odoo.__file__))
+    paths = []
+    for candidate in (os.path.join(root, "addons"), os.path.join(root, "..", "addons")):
+        candidate = os.path.abspath(candidate)
+        if os.path.isdir(candidate):
+            paths.append(candidate)
+    return paths
+
+
+# --------------------------------------------------------------------- requirements
+
+
+def _packaging():
+    """`packaging` itself when installed, else the copy vendored inside pip."""
+    try:
+        from packaging.requirements import Requirement  # noqa: PLC0415
+        from packaging.version import Version  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - depends on the machine
+        from pip._vendor.packaging.requirements import Requirement  # noqa: PLC0415
+        from pip._vendor.packaging.version import Version  # noqa: PLC0415
+    return Requirement, Version
+
+
+def missing_requirements(files):
+    """Requirement lines from FILES that the current interpreter does not satisfy."""
+    from importlib import metadata  # noqa: PLC0415
+
+    requirement_class, version_class = _packaging()
+    missing = []
+    for path in files:
+        with open(path, encoding="utf-8") as handle:
+            for raw in handle:
+                line = raw.split("#", 1)[0].strip()
+                if not line or line.startswith("-"):
+                    continue
+                requirement = requirement_class(line)
+                if requirement.marker and not requirement.marker.evaluate():
+                    continue
+                try:
+                    installed = metadata.version(requirement.name)
+                except metadata.PackageNotFoundError:
+                    missing.append(line)
+                    continue
+                if requirement.specifier and not requirement.specifier.contains(
+                    version_class(installed), prereleases=True
+                ):
+                    missing.append(line)
+    return missing
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# ------------------------------------------------------------------------- odoo log
+
+# "2025-01-31 10:00:00,123 4242 INFO dbname odoo.modules.loading: message"
+LOG_LINE = re.compile(
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ "
+    r"(?P<level>[A-Z]+) (?P<db>\S+) (?P<logger>[\w.\-]+): (?P<message>.*)$"
+)
+SUMMARY = re.compile(
+    r"(?P<failed>\d+) failed, (?P<errors>\d+) error\(s\) of (?P<run>\d+) tests "
+    r"when loading database"
+)
+SKIP = re.compile(r"^skipped (?P<test>.+?) : (?P<reason>.*)$")
+# Reasons with which odoo.tests.common skips a browser test (websocket-client
+# missing, no Chrome/Chromium, Chrome not answering on its devtools port...).
+BROWSER_SKIP = re.compile(r"chrom|devtools|websocket|headless|browser", re.IGNORECASE)
+# Lines that mean the registry or a module could not be loaded at all.
+CRASH = re.compile(
+    r"Failed to load registry|Couldn't load module|Failed to initialize database"
+    r"|Some modules are not loaded|module base cannot be loaded"
+    r"|invalid module names, ignored|not installable, skipped"
+    r"|Some modules have inconsistent states",
+)
+# A failing/erroring test is logged by its own module's logger as "FAIL: ..."
+# or "ERROR: ..."; those are already in the summary counts.
+# Odoo echoes those counts at ERROR level too (odoo.modules.loading).
+TEST_RESULT = re.compile(
+    r"^(FAIL|ERROR): |^Module \S+: \d+ failures, \d+ errors of \d+ tests"
+    r"|^At least one test failed when loading the modules"
+)
+
+
+def parse_odoo_log(path):
+    """Count test results and problems in an Odoo --test-enable log."""
+    summary = None
+    skipped = 0
+    browser_skips = []
+    crashes = []
+    log_errors = []
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            match = LOG_LINE.match(line.rstrip("\n"))
+            if not match:
+                continue  # traceback or other continuation line
+            level, logger, message = match["level"], match["logger"], match["message"]
+            found = SUMMARY.search(message)
+            if logger == "odoo.tests.result" and found:
+                summary = found
+                continue
+            skip = SKIP.match(message)
+            if level == "INFO" and skip:
+                skipped += 1
+                if BROWSER_SKIP.search(skip["reason"]):
+                    browser_skips.append(f"{skip['test']}: {skip['reason']}")
+                continue
+            if level == "CRITICAL" or CRASH.search(message):
+                crashes.append(f"{logger}: {message}")
+                continue
+            if level == "ERROR" and not TEST_RESULT.match(message):
+                log_errors.append(f"{logger}: {message}")
+    if summary:
+        failed, errors, run = (int(summary[k]) for k in ("failed", "errors", "run"))
+    else:
+        failed = errors = run = 0
+    return (
+        {
+            "ODOO_SUMMARY_FOUND": int(summary is not None),
+            "ODOO_TESTS_RUN": run,
+            "ODOO_TESTS_FAILED": failed,
+            "ODOO_TESTS_ERRORS": errors,
+            "ODOO_TESTS_SKIPPED": skipped,
+            "ODOO_BROWSER_SKIPS": len(browser_skips),
+            "ODOO_CRASH_LINES": len(crashes),
+            "ODOO_LOG_ERRORS": len(log_errors),
+        },
+        browser_skips,
+        crashes,
+        log_errors,
+    )
+
+
+# ---------------------------------------------------------------------------- junit
+
+
+def parse_junit(path):
+    """Totals of a pytest --junitxml report (one or several <testsuite>)."""
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    root = ElementTree.parse(path).getroot()
+    suites = [root] if root.tag == "testsuite" else root.iter("testsuite")
+    for suite in suites:
+        for key in totals:
+            totals[key] += int(suite.get(key, 0))
+    return {
+        "E2E_TESTS_RUN": totals["tests"],
+        "E2E_TESTS_FAILED": totals["failures"] + totals["errors"],
+        "E2E_TESTS_SKIPPED": totals["skipped"],
+    }
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def _print_values(values):
+    for key, value in values.items():
+        print(f"{key}={int(value)}")
+
+
+def main(argv):
+    if not argv:
+        print(__doc__, file=sys.stderr)
+        return 2
+    command, args = argv[0], argv[1:]
+    if command == "addons":
+        for name in installable_addons(args[0]):
+            print(name)
+    elif command == "core-addons-path":
+        print(",".join(core_addons_path()))
+    elif command == "odoo-version":
+        import odoo.release  # noqa: PLC0415
+
+        print(odoo.release.major_version)
+    elif command == "missing-requirements":
+        for line in missing_requirements(args):
+            print(line)
+    elif command == "free-port":
+        print(free_port())
+    elif command == "odoo-log":
+        values, browser_skips, crashes, log_errors = parse_odoo_log(args[0])
+        for title, lines in (
+            ("browser test skipped (counted as failed)", browser_skips),
+            ("install/load failure", crashes),
+            ("ERROR logged outside a test result", log_errors),
+        ):
+            for line in lines[:20]:
+                print(f"  {title}: {line[:300]}", file=sys.stderr)
+            if len(lines) > 20:
+                print(f"  ... and {len(lines) - 20} more", file=sys.stderr)
+        _print_values(values)
+    elif command == "junit":
+        _print_values(parse_junit(args[0]))
+    else:
+        print(f"unknown command {command!r}\n{__doc__}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
