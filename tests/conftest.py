@@ -12,6 +12,8 @@ runs `pytest tests` with these variables set:
     TELECOM_E2E_PASSWORD   optional, default "admin"
 
 Without TELECOM_E2E_URL every test here is skipped: run them through tools/test.
+Tests marked `no_odoo` (e.g. test_simulator.py, which starts its own simulator)
+need no Odoo and always run.
 """
 
 import itertools
@@ -28,12 +30,19 @@ SKIP_REASON = (
 TIMEOUT = 60  # seconds, for every HTTP call
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "no_odoo: needs no Odoo server, runs without TELECOM_E2E_URL"
+    )
+
+
 def pytest_collection_modifyitems(config, items):
     if E2E_URL:
         return
     skip = pytest.mark.skip(reason=SKIP_REASON)
     for item in items:
-        item.add_marker(skip)
+        if not item.get_closest_marker("no_odoo"):
+            item.add_marker(skip)
 
 
 def pytest_report_header(config):

@@ -4,6 +4,8 @@ from odoo import api, fields, models
 
 from ..tools.numbering import normalize_msisdn
 
+CARD_SERVICE_LIMIT = 50
+CARD_TIMELINE_LIMIT = 80
 PERSONAL_DATA_GROUP = "telecom_subscriber.telecom_subscriber_group_personal_data"
 
 
@@ -50,6 +52,17 @@ class ResPartner(models.Model):
     )
     telecom_interaction_ids = fields.One2many(
         "telecom.interaction", "partner_id", string="Timeline"
+    )
+    # bounded lists of the card: its cost does not grow with the history
+    telecom_card_service_ids = fields.Many2many(
+        "telecom.service",
+        string="Services on the Card",
+        compute="_compute_telecom_card_lists",
+    )
+    telecom_timeline_ids = fields.Many2many(
+        "telecom.interaction",
+        string="Recent Timeline",
+        compute="_compute_telecom_card_lists",
     )
     telecom_service_count = fields.Integer(
         string="Service Count", compute="_compute_telecom_counts"
@@ -116,14 +129,42 @@ class ResPartner(models.Model):
             partner.telecom_active_service_count = active_services[partner.id]
             partner.telecom_open_request_count = open_requests.get(partner, 0)
 
+    def _compute_telecom_card_lists(self):
+        service_ids = self.env["telecom.service"]._card_service_ids(
+            self.ids, CARD_SERVICE_LIMIT
+        )
+        services = (
+            self.env["telecom.service"].browse(service_ids)._filtered_access("read")
+        )
+        timeline_ids = self.env["telecom.interaction"]._timeline_ids(
+            self.ids, CARD_TIMELINE_LIMIT
+        )
+        timeline = (
+            self.env["telecom.interaction"]
+            .browse(timeline_ids)
+            ._filtered_access("read")
+        )
+        services_by_partner = services.grouped("partner_id")
+        timeline_by_partner = timeline.grouped("partner_id")
+        no_service = self.env["telecom.service"]
+        no_interaction = self.env["telecom.interaction"]
+        for partner in self:
+            partner.telecom_card_service_ids = services_by_partner.get(
+                partner, no_service
+            )
+            partner.telecom_timeline_ids = timeline_by_partner.get(
+                partner, no_interaction
+            )
+
     def _compute_telecom_lookup(self):
         self.telecom_lookup = False
 
     def _search_telecom_lookup(self, operator, value):
         if operator not in ("=", "ilike") or not isinstance(value, str):
             return [("id", "=", 0)]
-        partner_ids = self.env["telecom.service"]._lookup_partner_ids(value)
-        return [("id", "in", partner_ids)]
+        return [
+            ("id", "in", self.env["telecom.service"]._lookup_partner_ids_sql(value))
+        ]
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -190,6 +231,15 @@ class ResPartner(models.Model):
             "telecom_subscriber.telecom_service_action"
         )
         action["domain"] = [("partner_id", "=", self.id)]
+        return action
+
+    def action_telecom_view_timeline(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "telecom_subscriber.telecom_interaction_action"
+        )
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.id}
         return action
 
     def action_telecom_view_requests(self):

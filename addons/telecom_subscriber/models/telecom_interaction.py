@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from ..tools.numbering import normalize_msisdn
 
@@ -131,6 +132,24 @@ class TelecomInteraction(models.Model):
                 interaction.service_id.region_id
                 or interaction.partner_id.telecom_region_id
             )
+
+    @api.model
+    def _timeline_ids(self, partner_ids, limit):
+        """The ``limit`` newest interactions of each subscriber, in one query."""
+        self.env.cr.execute(
+            SQL(
+                """SELECT id FROM (
+                       SELECT id, partner_id, row_number() OVER (
+                           PARTITION BY partner_id ORDER BY date DESC, id DESC
+                       ) AS position
+                         FROM telecom_interaction WHERE partner_id = ANY(%s)
+                   ) ranked WHERE position <= %s
+                   ORDER BY partner_id, position""",
+                list(partner_ids),
+                limit,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
     def api_record(self, payloads):

@@ -2,23 +2,15 @@ from contextlib import suppress
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from ..tools.numbering import normalize_iccid, normalize_imsi, normalize_msisdn
-from .telecom_service_type import ACCESS_TECHNOLOGIES, SERVICE_TYPES
-
-SERVICE_STATES = [
-    ("pending", "Pending Activation"),
-    ("active", "Active"),
-    ("blocked", "Blocked"),
-    ("terminated", "Terminated"),
-]
-
-BLOCK_REASONS = [
-    ("voluntary", "Voluntary"),
-    ("lost_sim", "Lost or Stolen SIM"),
-    ("debt", "Debt"),
-    ("fraud", "Suspected Fraud"),
-]
+from .telecom_service_type import (
+    ACCESS_TECHNOLOGIES,
+    BLOCK_REASONS,
+    SERVICE_STATES,
+    SERVICE_TYPES,
+)
 
 
 class TelecomService(models.Model):
@@ -200,14 +192,31 @@ class TelecomService(models.Model):
         )
 
     def _normalize_identifiers(self, vals):
+        """Put the MSISDN, ICCID and IMSI of ``vals`` in canonical form, or raise.
+
+        Context key ``telecom_identifiers_normalized``: set by a caller that has
+        normalised and validated the identifiers already (the billing import, which
+        reports a bad number as a row error) to spare the second check, mostly the
+        phonenumbers parsing of the MSISDN (about 130 µs a number). Only values
+        already in canonical form (``+`` and digits for the MSISDN, digits for the
+        ICCID and IMSI) are kept as given; any other value is still normalised, so
+        the key never lets a number in under another spelling, which the
+        live-uniqueness constraints would not catch.
+        """
         normalizers = {
-            "msisdn": normalize_msisdn,
-            "iccid": normalize_iccid,
-            "imsi": normalize_imsi,
+            "msisdn": (normalize_msisdn, "+"),
+            "iccid": (normalize_iccid, ""),
+            "imsi": (normalize_imsi, ""),
         }
-        for field_name, normalize in normalizers.items():
-            if vals.get(field_name):
-                vals[field_name] = normalize(self.env, vals[field_name])
+        trusted = self.env.context.get("telecom_identifiers_normalized")
+        for field_name, (normalize, prefix) in normalizers.items():
+            value = vals.get(field_name)
+            if not value:
+                continue
+            digits = value[len(prefix) :] if value.startswith(prefix) else None
+            if trusted and digits and digits.isascii() and digits.isdigit():
+                continue  # canonical already
+            vals[field_name] = normalize(self.env, value)
 
     def _apply_state(self, state, requests=None, block_reason=False, date=None):
         """Move the services to ``state``; only completing ``requests`` call it."""
@@ -258,27 +267,42 @@ class TelecomService(models.Model):
         )
 
     @api.model
-    def _lookup_partner_ids(self, term):
-        """Subscribers owning the MSISDN, ICCID or account number ``term``.
+    def _lookup_partner_ids_sql(self, term):
+        """SQL selecting the subscribers owning the MSISDN, ICCID or account ``term``.
 
-        One index-backed query over services and accounts.
+        Index-backed; used as a sub-query of the subscriber search.
         """
         term = (term or "").strip()
-        if not term:
-            return []
         candidates = {term}
         with suppress(ValidationError):  # not a phone number: an ICCID or account
             candidates.add(normalize_msisdn(self.env, term))
         digits = "".join(char for char in term if char.isdigit())
         if digits:
             candidates.add(digits)
+        terms = list(candidates)
+        return SQL(
+            """(SELECT partner_id FROM telecom_service
+                 WHERE msisdn = ANY(%(terms)s) OR iccid = ANY(%(terms)s)
+                UNION
+                SELECT partner_id FROM telecom_account WHERE name = ANY(%(terms)s))""",
+            terms=terms,
+        )
+
+    @api.model
+    def _card_service_ids(self, partner_ids, limit):
+        """Up to ``limit`` services per subscriber, live ones first, in one query."""
         self.env.cr.execute(
-            """
-            SELECT partner_id FROM telecom_service
-             WHERE msisdn = ANY(%(terms)s) OR iccid = ANY(%(terms)s)
-            UNION
-            SELECT partner_id FROM telecom_account WHERE name = ANY(%(terms)s)
-            """,
-            {"terms": list(candidates)},
+            SQL(
+                """SELECT id FROM (
+                       SELECT id, partner_id, row_number() OVER (
+                           PARTITION BY partner_id
+                           ORDER BY state = 'terminated', id DESC
+                       ) AS position
+                         FROM telecom_service WHERE partner_id = ANY(%s)
+                   ) ranked WHERE position <= %s
+                   ORDER BY partner_id, position""",
+                list(partner_ids),
+                limit,
+            )
         )
         return [row[0] for row in self.env.cr.fetchall()]

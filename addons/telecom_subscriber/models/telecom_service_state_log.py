@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from .telecom_service import BLOCK_REASONS, SERVICE_STATES
+from .telecom_service_type import BLOCK_REASONS, SERVICE_STATES
 
 
 class TelecomServiceStateLog(models.Model):

@@ -1,4 +1,4 @@
-"""Service types shared by the catalog, services and requests."""
+"""Choices shared by the catalog, services, requests and the billing import."""
 
 SERVICE_TYPES = [
     ("mobile", "Mobile Line"),
@@ -19,4 +19,18 @@ ACCESS_TECHNOLOGIES = [
     ("docsis", "DOCSIS Cable"),
     ("pstn", "Copper PSTN"),
     ("wireless", "Fixed Wireless"),
+]
+
+SERVICE_STATES = [
+    ("pending", "Pending Activation"),
+    ("active", "Active"),
+    ("blocked", "Blocked"),
+    ("terminated", "Terminated"),
+]
+
+BLOCK_REASONS = [
+    ("voluntary", "Voluntary"),
+    ("lost_sim", "Lost or Stolen SIM"),
+    ("debt", "Debt"),
+    ("fraud", "Suspected Fraud"),
 ]

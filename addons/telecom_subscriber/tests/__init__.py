@@ -6,4 +6,6 @@ from . import test_access
 from . import test_audit
 from . import test_interaction
 from . import test_subscriber_card
+from . import test_portal
 from . import test_tour
+from . import test_import

@@ -27,7 +27,7 @@ CARD_SPEC = {
     "telecom_open_request_count": {},
     "telecom_document_number": {},
     "telecom_birthdate": {},
-    "telecom_service_ids": {"fields": SERVICE_LIST, "limit": 20, "order": ""},
+    "telecom_card_service_ids": {"fields": SERVICE_LIST, "limit": 20},
     "telecom_account_ids": {
         "fields": {
             "name": {},
@@ -40,7 +40,7 @@ CARD_SPEC = {
         "fields": {"name": {}, "request_type": {}, "state": {}, "effective_date": {}},
         "limit": 20,
     },
-    "telecom_interaction_ids": {
+    "telecom_timeline_ids": {
         "fields": {
             "date": {},
             "channel": {},
@@ -103,19 +103,26 @@ class TestSubscriberCard(TelecomCommon):
 
     def test_card_shows_history_pages(self):
         card = self._open_card(self.large)[0]
-        timeline = card["telecom_interaction_ids"]
-        self.assertEqual(len(timeline), 10_000, "every id is listed for the pager")
+        timeline = card["telecom_timeline_ids"]
+        self.assertEqual(len(timeline), 80, "the card holds the newest 80 contacts")
         self.assertEqual(len([row for row in timeline if "summary" in row]), 40)
         self.assertEqual(timeline[0]["summary"], "Call 9999", "newest first")
-        services = card["telecom_service_ids"]
+        services = card["telecom_card_service_ids"]
+        self.assertEqual(len(services), 50)
         self.assertEqual(len([row for row in services if "tariff_id" in row]), 20)
+        self.assertEqual(card["telecom_active_service_count"], 0)
+        self.assertEqual(
+            self.large.action_telecom_view_timeline()["domain"],
+            [("partner_id", "=", self.large.id)],
+        )
 
     def test_card_query_count_is_constant(self):
-        self._open_card(self.small)  # warm the caches shared by every card
-        self._open_card(self.large)
+        for partner in (self.small, self.large):
+            self._count_queries(partner)  # warm the caches shared by every card
         small = self._count_queries(self.small)
         large = self._count_queries(self.large)
         self.assertEqual(small, large)
+        self.assertLessEqual(small, 30, "the card must stay a handful of queries")
         with self.assertQueryCount(small):
             self.env.invalidate_all()
             self._open_card(self.large)

@@ -1,1 +1,2 @@
 from . import numbering
+from . import billing_csv

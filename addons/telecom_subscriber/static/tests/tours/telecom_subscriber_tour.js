@@ -25,12 +25,12 @@ registry.category("web_tour.tours").add("telecom_subscriber_tariff_change", {
         },
         {
             content: "The card shows the line and its tariff",
-            trigger: ".o_field_widget[name=telecom_service_ids] .o_data_row:contains('T Basic')",
+            trigger: ".o_field_widget[name=telecom_card_service_ids] .o_data_row:contains('T Basic')",
         },
         {
             content: "Start a tariff change on the line",
             trigger:
-                ".o_field_widget[name=telecom_service_ids] .o_data_row button[name=action_new_request]:contains('Change Tariff')",
+                ".o_field_widget[name=telecom_card_service_ids] .o_data_row button[name=action_new_request]:contains('Change Tariff')",
             run: "click",
         },
         {
@@ -50,7 +50,7 @@ registry.category("web_tour.tours").add("telecom_subscriber_tariff_change", {
         {
             content: "The card shows the new tariff",
             trigger:
-                "body:not(:has(.modal)) .o_field_widget[name=telecom_service_ids] .o_data_row:contains('T Unlimited')",
+                "body:not(:has(.modal)) .o_field_widget[name=telecom_card_service_ids] .o_data_row:contains('T Unlimited')",
         },
         {
             content: "The change is on the timeline",
@@ -58,7 +58,7 @@ registry.category("web_tour.tours").add("telecom_subscriber_tariff_change", {
             run: "click",
         },
         {
-            trigger: ".o_field_widget[name=telecom_interaction_ids] .o_data_row:contains('Tariff Change')",
+            trigger: ".o_field_widget[name=telecom_timeline_ids] .o_data_row:contains('Tariff Change')",
         },
     ],
 });
