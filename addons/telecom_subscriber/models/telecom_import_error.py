@@ -15,7 +15,7 @@ class TelecomImportError(models.Model):
     import_id = fields.Many2one(
         "telecom.import", required=True, index=True, ondelete="cascade"
     )
-    line_number = fields.Integer(string="Line", required=True)
+    line_number = fields.Integer(string="Row", required=True)
     column = fields.Char()
     value = fields.Char()
     message = fields.Char(required=True)

@@ -56,6 +56,13 @@ class TelecomInteraction(models.Model):
         check_company=True,
         domain="[('partner_id', '=', partner_id)]",
     )
+    service_label = fields.Char(
+        related="service_id.name",
+        store=True,
+        string="Number / Address",
+        help="Number or address of the service, kept on the row so that the "
+        "timeline reads no other table.",
+    )
     request_id = fields.Many2one(
         "telecom.request", index="btree_not_null", ondelete="set null"
     )

@@ -47,7 +47,7 @@ CARD_SPEC = {
             "direction": {},
             "summary": {},
             "outcome": {},
-            "service_id": {"fields": {"display_name": {}}},
+            "service_label": {},
             "agent_id": {"fields": {"display_name": {}}},
         },
         "limit": 40,
@@ -69,7 +69,7 @@ class TestSubscriberCard(TelecomCommon):
     def _subscriber_with_history(cls, name, size):
         partner, account = cls._create_subscriber(name)
         first = cls._next_serial() * 100_000
-        cls.env["telecom.service"].create(
+        services = cls.env["telecom.service"].create(
             [
                 {
                     "account_id": account.id,
