@@ -84,6 +84,7 @@ class TestSubscriberCard(TelecomCommon):
             [
                 {
                     "partner_id": partner.id,
+                    "service_id": services[index].id,
                     "channel": "call",
                     "summary": f"Call {index}",
                 }
