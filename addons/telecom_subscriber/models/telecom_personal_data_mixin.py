@@ -26,10 +26,13 @@ class TelecomPersonalDataMixin(models.AbstractModel):
         self._telecom_audit("view", personal_fields)
         return result
 
+    # reading personal data journals it: the web client must not route these
+    # calls to a read-only cursor (where the journal could not be written)
+    read._readonly = False
+
     def web_read(self, specification):
         return super().web_read(specification)
 
-    # opening a record journals the personal data it shows: a read-write call
     web_read._readonly = False
 
     def write(self, vals):

@@ -94,3 +94,13 @@ class TestAudit(TelecomCommon):
     def test_system_reads_are_not_journaled(self):
         self.partner.sudo().read(["telecom_document_number"])
         self.assertFalse(self._logs())
+
+    def test_personal_data_reads_are_read_write_calls(self):
+        """The web client routes read-only calls to a read-only cursor: not these."""
+        for method_name in ("read", "web_read"):
+            routed_readonly = next(
+                getattr(cls, method_name)._readonly
+                for cls in type(self.partner).mro()
+                if hasattr(getattr(cls, method_name, None), "_readonly")
+            )
+            self.assertFalse(routed_readonly, method_name)
