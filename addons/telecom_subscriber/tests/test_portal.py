@@ -132,6 +132,13 @@ class TestPortal(TelecomCommon, HttpCase):
             self._assertRedirectsToMy(response)
             self.assertNotIn(self.owner_line.msisdn, response.text)
 
+    def test_draft_request_is_not_shown_to_the_subscriber(self):
+        draft = self._new_request(
+            "tariff_change", self.owner_line, tariff_id=self.tariff_unlimited.id
+        )
+        self._login(self.owner_user)
+        self._assertRedirectsToMy(self._get(f"/my/requests/{draft.id}"))
+
     def test_missing_record_is_redirected(self):
         self._login(self.owner_user)
         self._assertRedirectsToMy(self._get("/my/services/999999999"))
