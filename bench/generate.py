@@ -30,6 +30,7 @@ from common import (
     CARD_SMALL_REF,
     database_size_mb,
     load_registry,
+    luhn_digit,
     measure,
     odoo_env,
     parse_args,
@@ -98,16 +99,6 @@ def configure(parser):
 # ----------------------------------------------------------------------
 # identifiers
 # ----------------------------------------------------------------------
-_LUHN_DOUBLE = [0, 2, 4, 6, 8, 1, 3, 5, 7, 9]
-
-
-def luhn_digit(body):
-    """Check digit making ``body`` + digit Luhn-valid."""
-    total = 0
-    for index, char in enumerate(reversed(body)):
-        digit = ord(char) - 48
-        total += _LUHN_DOUBLE[digit] if index % 2 == 0 else digit
-    return str((10 - total % 10) % 10)
 
 
 def msisdn(serial):

@@ -16,29 +16,8 @@ import csv
 import io
 import time
 
-from common import load_registry, measure, odoo_env, parse_args
+from common import load_registry, luhn_digit, measure, odoo_env, parse_args
 
-COLUMNS = (
-    "customer_id",
-    "subscriber_name",
-    "subscriber_type",
-    "phone",
-    "email",
-    "region_code",
-    "account_number",
-    "billing_id",
-    "service_type",
-    "msisdn",
-    "iccid",
-    "imsi",
-    "installation_address",
-    "access_technology",
-    "tariff_code",
-    "option_codes",
-    "status",
-    "block_reason",
-    "activation_date",
-)
 REGIONS = [("IMPB-R1", "Import Bench North"), ("IMPB-R2", "Import Bench South")]
 CATALOG = [
     ("IMPB-TAR-MOBILE", "Import Bench Mobile", "tariff", "mobile"),
@@ -47,20 +26,11 @@ CATALOG = [
     ("IMPB-OPT-DATA", "Import Bench Data", "option", "mobile"),
 ]
 STATUSES = ["active"] * 8 + ["blocked", "pending"]
-_LUHN_DOUBLE = [0, 2, 4, 6, 8, 1, 3, 5, 7, 9]
 
 
 def configure(parser):
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--chunk-size", type=int, default=2000)
-
-
-def luhn_digit(body):
-    total = 0
-    for index, char in enumerate(reversed(body)):
-        digit = ord(char) - 48
-        total += _LUHN_DOUBLE[digit] if index % 2 == 0 else digit
-    return str((10 - total % 10) % 10)
 
 
 def ensure_reference_data(env):
@@ -131,9 +101,19 @@ def billing_rows(count, serial):
         }
 
 
+def billing_columns():
+    """The columns of the billing export, as the import reads them."""
+    # imported late: odoo.addons only knows our addons once the registry is loaded
+    from odoo.addons.telecom_subscriber.tools.billing_csv import COLUMNS
+
+    return COLUMNS
+
+
 def write_csv(rows):
     stream = io.StringIO()
-    writer = csv.DictWriter(stream, COLUMNS, delimiter=";", lineterminator="\n")
+    writer = csv.DictWriter(
+        stream, billing_columns(), delimiter=";", lineterminator="\n"
+    )
     writer.writeheader()
     writer.writerows(rows)
     return stream.getvalue().encode()
@@ -175,7 +155,7 @@ def copy_floor(registry, data):
         cr = env.cr
         cr.execute(
             "CREATE TEMP TABLE bench_billing_rows ({}) ON COMMIT DROP".format(
-                ", ".join(f"{column} text" for column in COLUMNS)
+                ", ".join(f"{column} text" for column in billing_columns())
             )
         )
         start = time.perf_counter()
