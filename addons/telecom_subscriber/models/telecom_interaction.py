@@ -3,6 +3,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from ..tools.numbering import normalize_msisdn
+from ..tools.sql import top_ids_per_partner
 
 CHANNELS = [
     ("call", "Call"),
@@ -143,20 +144,13 @@ class TelecomInteraction(models.Model):
     @api.model
     def _timeline_ids(self, partner_ids, limit):
         """The ``limit`` newest interactions of each subscriber, in one query."""
-        self.env.cr.execute(
-            SQL(
-                """SELECT id FROM (
-                       SELECT id, partner_id, row_number() OVER (
-                           PARTITION BY partner_id ORDER BY date DESC, id DESC
-                       ) AS position
-                         FROM telecom_interaction WHERE partner_id = ANY(%s)
-                   ) ranked WHERE position <= %s
-                   ORDER BY partner_id, position""",
-                list(partner_ids),
-                limit,
-            )
+        return top_ids_per_partner(
+            self.env.cr,
+            "telecom_interaction",
+            SQL("date DESC, id DESC"),
+            partner_ids,
+            limit,
         )
-        return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
     def api_record(self, payloads):

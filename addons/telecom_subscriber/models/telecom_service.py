@@ -5,6 +5,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..tools.numbering import normalize_iccid, normalize_imsi, normalize_msisdn
+from ..tools.sql import top_ids_per_partner
 from .telecom_service_type import (
     ACCESS_TECHNOLOGIES,
     BLOCK_REASONS,
@@ -291,18 +292,10 @@ class TelecomService(models.Model):
     @api.model
     def _card_service_ids(self, partner_ids, limit):
         """Up to ``limit`` services per subscriber, live ones first, in one query."""
-        self.env.cr.execute(
-            SQL(
-                """SELECT id FROM (
-                       SELECT id, partner_id, row_number() OVER (
-                           PARTITION BY partner_id
-                           ORDER BY state = 'terminated', id DESC
-                       ) AS position
-                         FROM telecom_service WHERE partner_id = ANY(%s)
-                   ) ranked WHERE position <= %s
-                   ORDER BY partner_id, position""",
-                list(partner_ids),
-                limit,
-            )
+        return top_ids_per_partner(
+            self.env.cr,
+            "telecom_service",
+            SQL("state = 'terminated', id DESC"),
+            partner_ids,
+            limit,
         )
-        return [row[0] for row in self.env.cr.fetchall()]

@@ -1,2 +1,3 @@
 from . import numbering
 from . import billing_csv
+from . import sql
