@@ -30,7 +30,7 @@ registry.category("web_tour.tours").add("telecom_subscriber_tariff_change", {
         {
             content: "Start a tariff change on the line",
             trigger:
-                ".o_field_widget[name=telecom_card_service_ids] .o_data_row button[name=action_new_request][title='Change Tariff']",
+                ".o_field_widget[name=telecom_card_service_ids] .o_data_row button[name=action_new_request][data-tooltip='Change Tariff']",
             run: "click",
         },
         {
