@@ -242,7 +242,7 @@ class TelecomImport(models.Model):
             self.env, text, header, self.next_offset, self.next_line, chunk_size
         )
         batch = self.env["telecom.import.batch"]
-        lookups = batch._load_lookups(self, chunk.rows)
+        lookups = self.env["telecom.import.lookup"]._load_lookups(self, chunk.rows)
         plans = batch._plan_rows(chunk.rows, lookups)
         problems = [
             (row.line_number, *problem)
