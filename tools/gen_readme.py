@@ -10,9 +10,12 @@ Fragments (Markdown): DESCRIPTION, CONFIGURE, USAGE, ROADMAP, CONTRIBUTORS, CRED
 
 import argparse
 import ast
+import io
+import re
 import sys
 from pathlib import Path
 
+import docutils.core
 import pypandoc
 
 SECTIONS = [
@@ -24,9 +27,29 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def to_rst(markdown):
+    """Markdown to RST; the fragment's headings become sub-sections (``-``)."""
+    levels = [
+        len(line) - len(line.lstrip("#"))
+        for line in markdown.splitlines()
+        if re.match(r"#+ ", line)
+    ]
+    shift = 2 - min(levels) if levels else 0
     return pypandoc.convert_text(
-        markdown, "rst", format="gfm", extra_args=["--wrap=none"]
+        markdown,
+        "rst",
+        format="gfm",
+        extra_args=["--wrap=none", f"--shift-heading-level-by={shift}"],
     )
+
+
+def rst_problems(text):
+    """docutils warnings and errors of ``text`` (Odoo renders README.rst)."""
+    stream = io.StringIO()
+    docutils.core.publish_doctree(
+        text,
+        settings_overrides={"warning_stream": stream, "report_level": 2},
+    )
+    return stream.getvalue().strip()
 
 
 def render(addon_dir):
@@ -89,6 +112,10 @@ def main():
             stale.append(f"{addon_dir}/readme/DESCRIPTION.md is missing")
             continue
         content = render(addon_dir)
+        problems = rst_problems(content)
+        if problems:
+            stale.append(f"{addon_dir}/README.rst is not valid RST:\n{problems}")
+            continue
         target = addon_dir / "README.rst"
         if target.exists() and target.read_text() == content:
             continue
