@@ -1,4 +1,3 @@
-from . import telecom_service_type
 from . import telecom_region
 from . import res_users
 from . import res_company

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .telecom_service_type import SERVICE_TYPES
+from ..tools.selections import SERVICE_TYPES
 
 
 class ProductTemplate(models.Model):

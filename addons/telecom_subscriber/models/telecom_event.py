@@ -42,6 +42,15 @@ class TelecomEvent(models.Model):
     )
     payload = fields.Json(readonly=True)
     summary = fields.Char(readonly=True)
+    region_id = fields.Many2one(
+        "telecom.region",
+        string="Zone",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="Zone of the fact (of its request, service or subscriber): agents see "
+        "the events of their zones.",
+    )
     company_id = fields.Many2one("res.company", readonly=True, index=True)
 
     @api.model
@@ -54,6 +63,38 @@ class TelecomEvent(models.Model):
                 for vals in vals_list
             ]
         )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._fill_regions(vals_list)
+        return super().create(vals_list)
+
+    @api.model
+    def _fill_regions(self, vals_list):
+        """Give each event without a zone the zone of its request, service or
+        subscriber, reading each kind of record once."""
+        sources = (
+            ("request_id", "telecom.request", "region_id"),
+            ("service_id", "telecom.service", "region_id"),
+            ("partner_id", "res.partner", "telecom_region_id"),
+        )
+        regions = {}
+        for link, model, region_field in sources:
+            ids = {vals[link] for vals in vals_list if vals.get(link)}
+            # sudo: the zone of the fact is recorded whoever produced it
+            records = self.env[model].sudo().browse(ids)
+            regions[link] = {record.id: record[region_field].id for record in records}
+        for vals in vals_list:
+            if vals.get("region_id"):
+                continue
+            vals["region_id"] = next(
+                (
+                    regions[link][vals[link]]
+                    for link, _model, _field in sources
+                    if vals.get(link) and regions[link][vals[link]]
+                ),
+                False,
+            )
 
     @api.model
     def _fetch_after(self, watermark, event_types=None, limit=1000):

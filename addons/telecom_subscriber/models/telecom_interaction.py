@@ -3,30 +3,8 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from ..tools.numbering import normalize_msisdn
+from ..tools.selections import CHANNELS, OUTCOMES
 from ..tools.sql import top_ids_per_partner
-
-CHANNELS = [
-    ("call", "Call"),
-    ("chat", "Chat"),
-    ("messenger", "Messenger"),
-    ("email", "Email"),
-    ("sms", "SMS"),
-    ("portal", "Portal / App"),
-    ("shop", "Shop Visit"),
-    ("system", "Process Step"),
-]
-
-OUTCOMES = [
-    ("resolved", "Resolved"),
-    ("information", "Information Given"),
-    ("request_created", "Request Created"),
-    ("follow_up", "Follow-up Needed"),
-    ("escalated", "Escalated"),
-    ("sale", "Sale"),
-    ("retained", "Retained"),
-    ("no_answer", "No Answer"),
-    ("complaint", "Complaint"),
-]
 
 
 class TelecomInteraction(models.Model):

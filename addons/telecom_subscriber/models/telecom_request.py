@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .telecom_interaction import CHANNELS
+from ..tools.selections import CHANNELS
 
 REQUEST_TYPES = [
     ("activation", "Activation"),

@@ -2,7 +2,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools.numbering import normalize_iccid, normalize_imsi, normalize_msisdn
-from .telecom_service_type import ACCESS_TECHNOLOGIES, SERVICE_TYPES
+from ..tools.selections import ACCESS_TECHNOLOGIES, SERVICE_TYPES
 
 
 class TelecomRequest(models.Model):

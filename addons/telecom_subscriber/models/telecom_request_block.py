@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from .telecom_service_type import BLOCK_REASONS
+from ..tools.selections import BLOCK_REASONS
 
 SUPERVISOR_GROUP = "telecom_subscriber.telecom_subscriber_group_supervisor"
 

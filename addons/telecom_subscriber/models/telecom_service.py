@@ -5,13 +5,13 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..tools.numbering import normalize_iccid, normalize_imsi, normalize_msisdn
-from ..tools.sql import top_ids_per_partner
-from .telecom_service_type import (
+from ..tools.selections import (
     ACCESS_TECHNOLOGIES,
     BLOCK_REASONS,
     SERVICE_STATES,
     SERVICE_TYPES,
 )
+from ..tools.sql import top_ids_per_partner
 
 
 class TelecomService(models.Model):

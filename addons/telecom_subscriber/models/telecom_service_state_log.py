@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from .telecom_service_type import BLOCK_REASONS, SERVICE_STATES
+from ..tools.selections import BLOCK_REASONS, SERVICE_STATES
 
 
 class TelecomServiceStateLog(models.Model):

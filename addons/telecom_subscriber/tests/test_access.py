@@ -67,6 +67,16 @@ class TestAccess(TelecomCommon):
         )
         self.assertEqual(visible_timeline.partner_id, self.north_partner)
 
+    def test_events_follow_the_zone_of_their_fact(self):
+        Event = self.env["telecom.event"]
+        south = Event._emit("ticket.created", [{"partner_id": self.south_partner.id}])
+        north = Event._emit("ticket.created", [{"partner_id": self.north_partner.id}])
+        self.assertEqual(south.region_id, self.zone_south)
+        self.assertEqual(north.region_id, self.zone_north_city)
+        self.assertEqual(
+            self._visible(self.front_office, "telecom.event", south | north), north
+        )
+
     def test_agent_cannot_open_another_zone_record(self):
         with self.assertRaises(AccessError):
             self.south_line.with_user(self.front_office).read(["msisdn"])

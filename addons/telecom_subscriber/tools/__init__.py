@@ -1,3 +1,4 @@
 from . import numbering
+from . import selections
 from . import billing_csv
 from . import sql

@@ -17,13 +17,13 @@ from typing import NamedTuple
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize
 
-from ..models.telecom_service_type import (
+from .numbering import normalize_iccid, normalize_imsi, normalize_msisdn
+from .selections import (
     ACCESS_TECHNOLOGIES,
     BLOCK_REASONS,
     SERVICE_STATES,
     SERVICE_TYPES,
 )
-from .numbering import normalize_iccid, normalize_imsi, normalize_msisdn
 
 COLUMNS = (
     "customer_id",
