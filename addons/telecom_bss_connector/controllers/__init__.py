@@ -1,0 +1,4 @@
+from . import common
+from . import tmf642
+from . import billing_events
+from . import openapi

@@ -1,0 +1,165 @@
+"""The boundary of the inbound APIs: key check, body parsing, TMF error bodies.
+
+Controllers stay thin: parse, check, call ONE model method as the integration
+user. Whatever goes wrong below is answered with a TMF error body; a 500 is
+only for a real server bug (and is logged).
+"""
+
+import functools
+import json
+import logging
+
+import psycopg2
+
+from odoo import http
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.http import request
+
+from ..tools.api_schema import ApiError
+
+_logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def json_response(data, status=200, headers=None):
+    return request.make_json_response(data, status=status, headers=headers or {})
+
+
+def error_response(error):
+    return json_response(error.body(), status=error.status, headers=error.headers)
+
+
+def api_endpoint(scope, methods):
+    """Wrap a handler: method check, API key of ``scope``, errors as TMF bodies."""
+
+    def decorator(handler):
+        @functools.wraps(handler)
+        def wrapper(self, *args, **kwargs):
+            try:
+                if request.httprequest.method not in methods:
+                    raise ApiError(
+                        405,
+                        "METHOD_NOT_ALLOWED",
+                        request.env._("Method not allowed"),
+                        request.env._("Use %(methods)s.", methods=", ".join(methods)),
+                        headers={"Allow": ", ".join(methods)},
+                    )
+                with request.env.cr.savepoint():
+                    user = request.env["telecom.api"]._api_authenticate(
+                        scope, request.httprequest.headers.get("X-API-Key")
+                    )
+                    request.update_env(user=user.id)
+                    return handler(self, *args, **kwargs)
+            except ApiError as error:
+                return error_response(error)
+            except (psycopg2.errors.ReadOnlySqlTransaction, psycopg2.OperationalError):
+                raise  # Odoo retries the request (read/write cursor, concurrency)
+            except AccessError as error:
+                return error_response(
+                    ApiError(403, "FORBIDDEN", request.env._("Forbidden"), str(error))
+                )
+            except MissingError as error:
+                return error_response(
+                    ApiError(404, "NOT_FOUND", request.env._("Not found"), str(error))
+                )
+            except (UserError, ValidationError) as error:
+                return error_response(
+                    ApiError(
+                        422,
+                        "UNPROCESSABLE",
+                        request.env._("Request refused"),
+                        str(error),
+                    )
+                )
+            except psycopg2.IntegrityError:
+                return error_response(
+                    ApiError(
+                        409,
+                        "CONFLICT",
+                        request.env._("Conflict"),
+                        request.env._(
+                            "The same object is being written by another request; "
+                            "send it again."
+                        ),
+                    )
+                )
+            except Exception:
+                _logger.exception("inbound API %s failed", request.httprequest.path)
+                return error_response(
+                    ApiError(
+                        500,
+                        "INTERNAL_ERROR",
+                        request.env._("Internal error"),
+                        request.env._("The error was logged."),
+                    )
+                )
+
+        return wrapper
+
+    return decorator
+
+
+def read_json_body():
+    """The request's JSON object, or a 400/413/415 TMF error."""
+    length = request.httprequest.content_length
+    if length and length > MAX_BODY_BYTES:
+        raise ApiError(
+            413,
+            "PAYLOAD_TOO_LARGE",
+            request.env._("Payload too large"),
+            request.env._("At most %(size)s bytes.", size=MAX_BODY_BYTES),
+        )
+    raw = request.httprequest.get_data(cache=False)
+    if len(raw) > MAX_BODY_BYTES:
+        raise ApiError(
+            413,
+            "PAYLOAD_TOO_LARGE",
+            request.env._("Payload too large"),
+            request.env._("At most %(size)s bytes.", size=MAX_BODY_BYTES),
+        )
+    try:
+        payload = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise ApiError(
+            400,
+            "INVALID_JSON",
+            request.env._("Malformed JSON"),
+            request.env._("The body is not valid UTF-8 JSON."),
+        ) from error
+    if not isinstance(payload, dict):
+        raise ApiError(
+            400,
+            "INVALID_BODY",
+            request.env._("Invalid request body"),
+            request.env._("The body must be a JSON object."),
+        )
+    return payload
+
+
+def query_int(name, default, maximum=None):
+    value = request.httprequest.args.get(name)
+    if value in (None, ""):
+        return default
+    if not value.isdigit() or len(value) > 9:
+        raise ApiError(
+            400,
+            "INVALID_QUERY",
+            request.env._("Invalid query parameter"),
+            request.env._("%(name)s must be a non-negative integer.", name=name),
+        )
+    number = int(value)
+    return min(number, maximum) if maximum else number
+
+
+def read_only_on_get(controller):
+    """Route ``readonly`` callable: GETs use a read-only cursor, writes do not."""
+    return request.httprequest.method == "GET"
+
+
+def base_url():
+    return request.httprequest.host_url.rstrip("/")
+
+
+class TelecomApiController(http.Controller):
+    """Base of the inbound API controllers (other addons subclass it)."""

@@ -1,0 +1,189 @@
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from unittest import mock
+
+import requests
+
+from odoo.tests.common import new_test_user
+
+from odoo.addons.telecom_subscriber.tests.common import (
+    GROUP,
+    TelecomCommon,
+    make_iccid,
+    make_msisdn,
+)
+
+from ..adapters.rest_billing import RestBillingAdapter
+from ..adapters.soap_billing import SoapBillingAdapter
+
+MONITOR_GROUP = "telecom_bss_connector.telecom_bss_connector_group_monitor"
+__all__ = ["GROUP", "BssCommon", "SimulatorProcess", "make_iccid", "make_msisdn"]
+REPO_ROOT = Path(__file__).resolve().parents[3]
+SIMULATOR_TOKEN = "sim-token"
+
+
+class BssCommon(TelecomCommon):
+    """Telecom data plus a billing backend, an integration user and a monitor.
+
+    Unit tests patch the adapters at their boundary (``patch_adapter``); the
+    registry is in test mode so that the short transactions the connector opens
+    (attempt journal of a retried delivery) run on the test's connection.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry.enter_test_mode(cls.cr)
+        cls.addClassCleanup(cls.registry.leave_test_mode)
+        cls.backend = cls.env["telecom.backend"].create(
+            cls._backend_vals(name="T Billing", url="http://127.0.0.1:9")
+        )
+        cls.monitor = new_test_user(
+            cls.env,
+            login="t_monitor",
+            groups=f"{GROUP}front_office,{MONITOR_GROUP}",
+            telecom_region_ids=[(6, 0, cls.zone_north.ids)],
+        )
+        cls.integration_user = new_test_user(
+            cls.env, login="t_integration", groups=f"{GROUP}integration"
+        )
+        cls.partner, cls.account = cls._create_subscriber("Billing Subscriber")
+
+    @classmethod
+    def _backend_vals(cls, **values):
+        return {
+            "kind": "billing",
+            "protocol": "rest",
+            "auth_type": "token",
+            "token": "secret-token-123",
+            "owner_id": cls.env.ref("base.user_admin").id,
+            "company_id": False,
+            "max_attempts": 3,
+            "backoff_base": 10,
+            "backoff_factor": 2.0,
+            "backoff_max": 60,
+            "circuit_threshold": 50,
+            "circuit_cooldown": 60,
+            **values,
+        }
+
+    @contextlib.contextmanager
+    def patch_adapter(self, method, side_effect=None, return_value=None):
+        """Patch one operation of both adapters; yields the mock."""
+        with (
+            mock.patch.object(
+                RestBillingAdapter,
+                method,
+                autospec=True,
+                side_effect=side_effect,
+                return_value=return_value,
+            ) as patched,
+            mock.patch.object(SoapBillingAdapter, method, new=patched),
+        ):
+            yield patched
+
+    @classmethod
+    def _activate_without_billing(cls, account=None, tariff=None):
+        """A live line created directly (as if it came from an import)."""
+        serial = cls._next_serial()
+        service = cls.env["telecom.service"].create(
+            {
+                "account_id": (account or cls.account).id,
+                "tariff_id": (tariff or cls.tariff_basic).id,
+                "msisdn": make_msisdn(serial),
+                "iccid": make_iccid(serial),
+            }
+        )
+        service._apply_state("active")
+        return service
+
+    @staticmethod
+    def order_answer(order_id="ORD-1", status="completed", message="done"):
+        return {"order_id": order_id, "status": status, "message": message}
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class SimulatorProcess:
+    """The billing/OSS simulator of the repository, as a real process on loopback."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = None
+
+    @staticmethod
+    def available():
+        return (REPO_ROOT / "simulator" / "__main__.py").exists()
+
+    def start(self):
+        env = dict(os.environ, SIM_LOG_LEVEL="WARNING", PYTHONPATH=str(REPO_ROOT))
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "simulator",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("the simulator exited at start")
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(self.url + "/api/v1/health", timeout=1).ok:
+                    return self
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("the simulator did not answer within 20 s")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+    def admin(self, method, path, payload=None):
+        response = requests.request(
+            method, self.url + "/__admin/" + path, json=payload, timeout=10
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def configure(self, **knobs):
+        return self.admin("POST", "config", knobs)
+
+    def reset(self):
+        self.admin("POST", "reset")
+        return self.configure(
+            latency_ms=0,
+            latency_jitter_ms=0,
+            error_rate=0.0,
+            outage=False,
+            outage_mode="503",
+            malformed_rate=0.0,
+            oversized=False,
+            xml_bomb=False,
+        )
+
+    def state(self):
+        return self.admin("GET", "state")

@@ -1,0 +1,3 @@
+from . import activities
+from . import api_schema
+from . import mappers

@@ -1,0 +1,158 @@
+"""A small JSON-schema subset: one source for validation and the OpenAPI document.
+
+Supported keywords: ``type`` (object, array, string, number, integer, boolean),
+``properties``, ``required``, ``additionalProperties`` (bool), ``items``,
+``maxItems``, ``minItems``, ``maxLength``, ``minLength``, ``enum``, ``format``
+(``date-time``), ``minimum``, ``maximum``, ``nullable``, ``$ref``
+(``#/components/schemas/<name>``), ``description``, ``example``.
+"""
+
+from datetime import datetime
+
+MAX_DEPTH = 12
+
+
+class ApiError(Exception):
+    """An answer to send as a TMF error body: status, code, reason, message."""
+
+    def __init__(self, status, code, reason, message="", headers=None):
+        super().__init__(message or reason)
+        self.status = status
+        self.code = code
+        self.reason = reason
+        self.message = message
+        self.headers = headers or {}
+
+    def body(self):
+        return {
+            "code": self.code,
+            "reason": self.reason,
+            "message": self.message,
+            "status": str(self.status),
+            "@type": "Error",
+        }
+
+
+def parse_datetime(value):
+    """An ISO 8601 date-time (with Z or an offset) as an aware datetime, or None."""
+    if not isinstance(value, str) or len(value) > 40 or "T" not in value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+class Validator:
+    """Validate values against the schemas of one registry (name → schema)."""
+
+    def __init__(self, schemas):
+        self.schemas = schemas
+
+    def validate(self, schema, value):
+        """The list of errors of ``value`` ("path: message"), empty when valid."""
+        errors = []
+        self._check(schema, value, "$", errors, 0)
+        return errors
+
+    def _resolve(self, schema):
+        ref = schema.get("$ref")
+        if ref:
+            return self.schemas[ref.rsplit("/", 1)[-1]]
+        return schema
+
+    def _check(self, schema, value, path, errors, depth):
+        schema = self._resolve(schema)
+        if depth > MAX_DEPTH:
+            errors.append(f"{path}: nested too deeply")
+            return
+        if value is None:
+            if not schema.get("nullable"):
+                errors.append(f"{path}: must not be null")
+            return
+        kind = schema.get("type")
+        checker = {
+            "object": self._check_object,
+            "array": self._check_array,
+            "string": self._check_string,
+            "number": self._check_number,
+            "integer": self._check_number,
+            "boolean": self._check_boolean,
+        }.get(kind)
+        if checker:
+            checker(schema, value, path, errors, depth)
+        if "enum" in schema and value not in schema["enum"]:
+            allowed = ", ".join(str(item) for item in schema["enum"])
+            errors.append(f"{path}: must be one of {allowed}")
+
+    def _check_object(self, schema, value, path, errors, depth):
+        if not isinstance(value, dict):
+            errors.append(f"{path}: must be an object")
+            return
+        properties = schema.get("properties", {})
+        for name in schema.get("required", ()):
+            if name not in value:
+                errors.append(f"{path}.{name}: is required")
+        for name, item in value.items():
+            if name in properties:
+                self._check(properties[name], item, f"{path}.{name}", errors, depth + 1)
+            elif schema.get("additionalProperties") is False:
+                errors.append(f"{path}.{name}: unknown field")
+
+    def _check_array(self, schema, value, path, errors, depth):
+        if not isinstance(value, list):
+            errors.append(f"{path}: must be an array")
+            return
+        if len(value) > schema.get("maxItems", 1000):
+            errors.append(f"{path}: at most {schema.get('maxItems', 1000)} items")
+            return
+        if len(value) < schema.get("minItems", 0):
+            errors.append(f"{path}: at least {schema['minItems']} items")
+        items = schema.get("items")
+        if items:
+            for index, item in enumerate(value):
+                self._check(items, item, f"{path}[{index}]", errors, depth + 1)
+
+    def _check_string(self, schema, value, path, errors, depth):
+        if not isinstance(value, str):
+            errors.append(f"{path}: must be a string")
+            return
+        if len(value) > schema.get("maxLength", 10000):
+            errors.append(
+                f"{path}: at most {schema.get('maxLength', 10000)} characters"
+            )
+        if len(value) < schema.get("minLength", 0):
+            errors.append(f"{path}: at least {schema['minLength']} characters")
+        if "\x00" in value:
+            errors.append(f"{path}: contains a NUL character")
+        if schema.get("format") == "date-time" and not parse_datetime(value):
+            errors.append(f"{path}: must be an ISO 8601 date-time")
+
+    def _check_number(self, schema, value, path, errors, depth):
+        integer = schema.get("type") == "integer"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            errors.append(f"{path}: must be {'an integer' if integer else 'a number'}")
+            return
+        if integer and not isinstance(value, int):
+            errors.append(f"{path}: must be an integer")
+            return
+        if value != value or value in (float("inf"), float("-inf")):
+            errors.append(f"{path}: must be a finite number")
+            return
+        if "minimum" in schema and value < schema["minimum"]:
+            errors.append(f"{path}: must be at least {schema['minimum']}")
+        if "maximum" in schema and value > schema["maximum"]:
+            errors.append(f"{path}: must be at most {schema['maximum']}")
+
+    def _check_boolean(self, schema, value, path, errors, depth):
+        if not isinstance(value, bool):
+            errors.append(f"{path}: must be true or false")
+
+
+def openapi_schema(schema):
+    """The schema as an OpenAPI 3.0 schema object (our subset is compatible)."""
+    if isinstance(schema, dict):
+        return {key: openapi_schema(value) for key, value in schema.items()}
+    if isinstance(schema, list | tuple):
+        return [openapi_schema(item) for item in schema]
+    return schema

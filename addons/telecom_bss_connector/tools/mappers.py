@@ -1,0 +1,187 @@
+"""Explicit mapping between the adapters' plain data and model values.
+
+Every function takes plain data and returns plain values; a value of the wrong
+shape raises :class:`ProtocolError` (journaled as a parse error), never a
+``KeyError`` or ``TypeError`` deep in a model.
+"""
+
+import math
+from datetime import datetime, timezone
+
+from ..adapters.base import ProtocolError
+
+SERVICE_STATUSES = ("active", "blocked", "terminated")
+USAGE_TYPES = ("voice", "sms", "data")
+OFFER_KINDS = ("tariff", "option")
+MAX_LIST_ITEMS = 200
+MAX_TEXT = 256
+
+
+def _number(value, field, required=False):
+    if value is None or value == "":
+        if required:
+            raise ProtocolError(f"missing number {field}")
+        return 0.0
+    if isinstance(value, bool):
+        raise ProtocolError(f"{field} is not a number")
+    try:
+        number = float(value)
+    except (TypeError, ValueError) as error:
+        raise ProtocolError(f"{field} is not a number") from error
+    if not math.isfinite(number):
+        raise ProtocolError(f"{field} is not a finite number")
+    return number
+
+
+def _text(value, field, required=False, limit=MAX_TEXT):
+    if value is None or value == "":
+        if required:
+            raise ProtocolError(f"missing text {field}")
+        return ""
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise ProtocolError(f"{field} is not a text")
+    return str(value)[:limit]
+
+
+def _datetime(value, field):
+    """ISO 8601 text to a naive UTC datetime string Odoo stores; '' if absent."""
+    if not value:
+        return ""
+    if not isinstance(value, str):
+        raise ProtocolError(f"{field} is not a date")
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as error:
+        raise ProtocolError(f"{field} is not an ISO 8601 date") from error
+    if moment.tzinfo:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _list(value, field):
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ProtocolError(f"{field} is not a list")
+    return value[:MAX_LIST_ITEMS]
+
+
+# ----------------------------------------------------------------------
+# read path
+# ----------------------------------------------------------------------
+def account_values(data):
+    """Balance part of a snapshot from ``get_account``."""
+    if not isinstance(data, dict):
+        raise ProtocolError("account answer is not an object")
+    restrictions = [
+        _text(item, "restrictions[]")
+        for item in _list(data.get("restrictions"), "restrictions")
+    ]
+    return {
+        "balance": _number(data.get("balance"), "balance", required=True),
+        "currency_code": _text(data.get("currency"), "currency", limit=3) or False,
+        "credit_limit": _number(data.get("credit_limit"), "credit_limit"),
+        "debt": _number(data.get("debt"), "debt"),
+        "restrictions": [item for item in restrictions if item],
+        "billing_status": _text(data.get("status"), "status", limit=32) or False,
+        "services": [
+            service_values(item) for item in _list(data.get("services"), "services")
+        ],
+    }
+
+
+def service_values(data):
+    if not isinstance(data, dict):
+        raise ProtocolError("service entry is not an object")
+    status = _text(data.get("status"), "services[].status", limit=32)
+    return {
+        "msisdn": _text(data.get("msisdn"), "services[].msisdn", limit=32),
+        "tariff_code": _text(data.get("tariff_code"), "services[].tariff_code"),
+        "option_codes": [
+            _text(code, "services[].option_codes[]")
+            for code in _list(data.get("option_codes"), "services[].option_codes")
+        ],
+        "status": status if status in SERVICE_STATUSES else status or "unknown",
+    }
+
+
+def charge_values(data):
+    if not isinstance(data, dict):
+        raise ProtocolError("charge entry is not an object")
+    return {
+        "date": _datetime(data.get("date"), "charges[].date"),
+        "amount": _number(data.get("amount"), "charges[].amount"),
+        "description": _text(data.get("description"), "charges[].description"),
+        "msisdn": _text(data.get("msisdn"), "charges[].msisdn", limit=32),
+    }
+
+
+def usage_values(data):
+    if not isinstance(data, dict):
+        raise ProtocolError("usage entry is not an object")
+    usage_type = _text(data.get("type"), "usage[].type", limit=16)
+    return {
+        "start": _datetime(data.get("start"), "usage[].start"),
+        "type": usage_type if usage_type in USAGE_TYPES else "other",
+        "msisdn": _text(data.get("msisdn"), "usage[].msisdn", limit=32),
+        "quantity": _number(data.get("quantity"), "usage[].quantity"),
+        "unit": _text(data.get("unit"), "usage[].unit", limit=8),
+        "amount": _number(data.get("amount"), "usage[].amount"),
+        "peer": _text(data.get("peer"), "usage[].peer", limit=64),
+    }
+
+
+def charges_values(items):
+    return [charge_values(item) for item in _list(items, "charges")]
+
+
+def usage_list_values(items):
+    return [usage_values(item) for item in _list(items, "usage")]
+
+
+# ----------------------------------------------------------------------
+# write path
+# ----------------------------------------------------------------------
+def order_result_values(result):
+    """What the outbox keeps of billing's answer to an order."""
+    if not isinstance(result, dict):
+        raise ProtocolError("order answer is not an object")
+    return {
+        "external_order_id": _text(result.get("order_id"), "order_id", required=True),
+        "external_status": _text(result.get("status"), "status", limit=32),
+        "response_message": _text(result.get("message"), "message", limit=1000),
+    }
+
+
+# ----------------------------------------------------------------------
+# catalog
+# ----------------------------------------------------------------------
+def offer_values(data):
+    """Catalog offer → values of a product.template, plus its compatible codes."""
+    if not isinstance(data, dict):
+        raise ProtocolError("offer is not an object")
+    kind = _text(data.get("kind"), "kind", required=True, limit=16)
+    if kind not in OFFER_KINDS:
+        raise ProtocolError(f"unknown offer kind {kind}")
+    values = {
+        "telecom_billing_code": _text(data.get("code"), "code", required=True),
+        "name": _text(data.get("name"), "name", required=True),
+        "telecom_kind": kind,
+        "telecom_service_type": _text(
+            data.get("service_type"), "service_type", required=True, limit=32
+        ),
+        "telecom_monthly_fee": _number(data.get("monthly_fee"), "monthly_fee"),
+        "telecom_included_minutes": int(
+            _number(data.get("included_minutes"), "included_minutes")
+        ),
+        "telecom_included_sms": int(_number(data.get("included_sms"), "included_sms")),
+        "telecom_included_data_gb": _number(
+            data.get("included_data_gb"), "included_data_gb"
+        ),
+        "active": data.get("active", True) is not False,
+    }
+    compatible = [
+        _text(code, "compatible_options[]")
+        for code in _list(data.get("compatible_options"), "compatible_options")
+    ]
+    return values, [code for code in compatible if code]

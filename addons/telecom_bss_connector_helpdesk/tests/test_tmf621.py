@@ -1,0 +1,163 @@
+import json
+import random
+
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from odoo.addons.telecom_subscriber.tests.common import GROUP
+
+TICKET_URL = "/tmf-api/troubleTicketManagement/v4/troubleTicket"
+VALID = {
+    "name": "No mobile data",
+    "description": "Since 10:00 no data on the line.",
+    "severity": "major",
+    "ticketType": "incident",
+    "externalId": "PARTNER-1",
+}
+
+
+@tagged("post_install", "-at_install")
+class TestTmf621(HttpCase):
+    """TMF621 Trouble Ticket on helpdesk tickets, over real HTTP."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.integration = new_test_user(
+            cls.env, login="t_tmf621_integration", groups=f"{GROUP}integration"
+        )
+        Keys = cls.env["res.users.apikeys"]
+        cls.key = (
+            Keys.with_user(cls.integration)
+            .sudo()
+            ._generate("telecom.tmf621", "test", None)
+        )
+        cls.alarm_key = (
+            Keys.with_user(cls.integration)
+            .sudo()
+            ._generate("telecom.tmf642", "test", None)
+        )
+        zone = cls.env["telecom.region"].create(
+            {"name": "TT zone", "code": "T-TT", "level": "region"}
+        )
+        cls.partner = cls.env["res.partner"].create(
+            {
+                "name": "TT Subscriber",
+                "ref": "CUST-TT-1",
+                "telecom_is_subscriber": True,
+                "telecom_region_id": zone.id,
+            }
+        )
+
+    def call(self, method, path, payload=None, key=None, raw=None):
+        headers = {"X-API-Key": key or self.key, "Content-Type": "application/json"}
+        if payload is not None:
+            raw = json.dumps(payload)
+        return self.opener.request(
+            method, self.base_url() + path, data=raw, headers=headers, timeout=30
+        )
+
+    def assertTmfError(self, response, status):
+        self.assertEqual(response.status_code, status, response.text[:500])
+        body = response.json()
+        self.assertEqual(body["status"], str(status))
+        self.assertTrue(body["code"] and body["reason"])
+
+    def test_ticket_lifecycle(self):
+        payload = dict(
+            VALID,
+            relatedParty=[
+                {"id": "CUST-TT-1", "role": "customer", "@referredType": "Individual"}
+            ],
+            note=[{"author": "partner", "text": "Customer called twice"}],
+        )
+        response = self.call("POST", TICKET_URL, payload)
+        self.assertEqual(response.status_code, 201, response.text)
+        ticket = response.json()
+        self.assertEqual(ticket["status"], "acknowledged")
+        self.assertEqual(ticket["severity"], "major")
+        self.assertEqual(ticket["externalId"], "PARTNER-1")
+        self.assertEqual(ticket["note"][0]["text"], "Customer called twice")
+        self.assertEqual(ticket["statusChange"][0]["status"], "acknowledged")
+        record = self.env["helpdesk.ticket"].browse(int(ticket["id"]))
+        self.assertEqual(record.partner_id, self.partner)
+        self.assertEqual(record.telecom_urgency, "2")
+        url = f"{TICKET_URL}/{ticket['id']}"
+        updated = self.call(
+            "PATCH",
+            url,
+            {
+                "status": "inProgress",
+                "statusChangeReason": "taken by NOC",
+                "note": [{"text": "Checking the cell"}],
+            },
+        ).json()
+        self.assertEqual(updated["status"], "inProgress")
+        self.assertEqual(updated["statusChange"][-1]["changeReason"], "taken by NOC")
+        self.assertEqual(len(updated["note"]), 2)
+        resolved = self.call("PATCH", url, {"status": "resolved"}).json()
+        self.assertEqual(resolved["status"], "resolved")
+        self.assertIn("resolutionDate", resolved)
+        read = self.call("GET", url + "?fields=status").json()
+        self.assertEqual(set(read), {"id", "href", "status"})
+        self.assertTmfError(self.call("PATCH", url, {"status": "held"}), 422)
+
+    def test_list_filter_and_paginate(self):
+        for index in range(4):
+            self.call(
+                "POST",
+                TICKET_URL,
+                dict(
+                    VALID,
+                    externalId=f"P-{index}",
+                    severity="critical" if index % 2 else "minor",
+                ),
+            )
+        response = self.call("GET", TICKET_URL + "?severity=critical&limit=1")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers["X-Total-Count"], "2")
+        self.assertEqual(response.headers["X-Result-Count"], "1")
+        by_party = self.call("GET", TICKET_URL + "?relatedParty.id=NOBODY").json()
+        self.assertEqual(by_party, [])
+        self.assertTmfError(self.call("GET", TICKET_URL + "?creationDate.gt=x"), 400)
+
+    def test_errors_and_keys(self):
+        self.assertTmfError(self.call("POST", TICKET_URL, {"name": "x"}), 400)
+        self.assertTmfError(self.call("GET", f"{TICKET_URL}/999999999"), 404)
+        self.assertTmfError(self.call("DELETE", f"{TICKET_URL}/1"), 405)
+        self.assertTmfError(self.call("GET", TICKET_URL, key=self.alarm_key), 401)
+        self.assertTmfError(
+            self.call("POST", TICKET_URL, dict(VALID, status="open")), 400
+        )
+
+    def test_fuzzed_bad_input_never_gets_a_500(self):
+        rng = random.Random(621)
+        garbage = [
+            None,
+            True,
+            -1,
+            "",
+            "x" * 20000,
+            [],
+            {},
+            [{}],
+            {"a": []},
+            "not-a-date",
+            [{"id": 5}],
+        ]
+        for _index in range(120):
+            payload = dict(VALID)
+            for key in rng.sample(
+                [
+                    *VALID,
+                    "status",
+                    "note",
+                    "relatedParty",
+                    "relatedEntity",
+                    "requestedResolutionDate",
+                    "channel",
+                ],
+                rng.randint(1, 4),
+            ):
+                payload[key] = rng.choice(garbage)
+            response = self.call("POST", TICKET_URL, payload)
+            self.assertLess(response.status_code, 500, payload)
