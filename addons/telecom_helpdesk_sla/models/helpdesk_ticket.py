@@ -2,7 +2,7 @@ from markupsafe import Markup
 from pytz import utc
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, format_datetime
 
 from .sla_selections import (
     ACTIVE_INCIDENT_STATES,
@@ -601,18 +601,26 @@ class HelpdeskTicket(models.Model):
             % self.env._(
                 "%(name)s: %(start)s - %(end)s",
                 name=leave.name or "-",
-                start=fields.Datetime.to_string(leave.date_from),
-                end=fields.Datetime.to_string(leave.date_to),
+                start=self._sla_local_time(leave.date_from),
+                end=self._sla_local_time(leave.date_to),
             )
             for leave in holidays
         )
         holiday_block = (
             Markup("<p>%s</p><ul>%s</ul>")
-            % (self.env._("Holidays inside the SLA window (UTC):"), holiday_items)
+            % (self.env._("Holidays inside the SLA window:"), holiday_items)
             if holidays
             else Markup("<p>%s</p>") % self.env._("No holiday inside the SLA window.")
         )
         return Markup("<p>%s</p>%s") % (text, holiday_block)
+
+    def _sla_local_time(self, value):
+        """``value`` (UTC) as the ticket's zone reads it, with the zone's tz."""
+        if not value:
+            return "-"
+        tz = self.telecom_region_id.tz or self.env.user.tz or "UTC"
+        local = format_datetime(self.env, value, tz=tz, dt_format="short")
+        return f"{local} ({tz})"
 
     def _sla_holidays_in_window(self, calendar, region):
         lines = self.sla_line_ids.filtered("deadline")
@@ -638,7 +646,7 @@ class HelpdeskTicket(models.Model):
             Markup("<li>%s</li>")
             % self.env._(
                 "%(date)s %(event)s %(detail)s",
-                date=fields.Datetime.to_string(event.date),
+                date=self._sla_local_time(event.date),
                 event=dict(
                     event._fields["event_type"]._description_selection(self.env)
                 )[event.event_type],
@@ -653,13 +661,13 @@ class HelpdeskTicket(models.Model):
         )
         summary = self.env._(
             "%(kind)s: %(hours)s working hours from %(start)s; paused %(paused)s "
-            "working hours; deadline %(deadline)s (UTC); consumed %(consumed)s h "
+            "working hours; deadline %(deadline)s; consumed %(consumed)s h "
             "(%(percent)s %%); status %(status)s.",
             kind=kinds[line.kind],
             hours=line.target_hours,
-            start=fields.Datetime.to_string(line.start_date),
+            start=self._sla_local_time(line.start_date),
             paused=round(line.paused_hours, 2),
-            deadline=fields.Datetime.to_string(line.deadline) or "-",
+            deadline=self._sla_local_time(line.deadline),
             consumed=round(line.consumed_hours, 2),
             percent=round(line.consumed_percent),
             status=statuses[line.status],

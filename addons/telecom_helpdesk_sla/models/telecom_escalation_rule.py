@@ -273,8 +273,8 @@ class TelecomEscalationRule(models.Model):
         body = Markup("<p>%s</p><p>%s</p>") % (
             subject,
             self.env._(
-                "SLA deadline: %(deadline)s (UTC), status: %(status)s.",
-                deadline=fields.Datetime.to_string(ticket.sla_deadline) or "-",
+                "SLA deadline: %(deadline)s, status: %(status)s.",
+                deadline=ticket._sla_local_time(ticket.sla_deadline),
                 status=dict(
                     ticket._fields["sla_status"]._description_selection(self.env)
                 ).get(ticket.sla_status, "-"),

@@ -625,11 +625,9 @@ class TelecomSlaLine(models.Model):
         vals_list = []
         for ticket, ticket_lines in lines.grouped("ticket_id").items():
             summary = self.env._(
-                "SLA at risk: %(targets)s due %(deadline)s (UTC)",
+                "SLA at risk: %(targets)s due %(deadline)s",
                 targets=", ".join(kinds[line.kind] for line in ticket_lines),
-                deadline=fields.Datetime.to_string(
-                    min(ticket_lines.mapped("deadline"))
-                ),
+                deadline=ticket._sla_local_time(min(ticket_lines.mapped("deadline"))),
             )
             for user in (ticket.user_id | ticket.team_id.user_id).filtered("active"):
                 vals_list.append(
