@@ -26,9 +26,6 @@ exactly once (``exactly_once``). The rows stay in the database (prefix
 ``BENCH-BSS-``); use a throw-away database.
 """
 
-import contextlib
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -36,7 +33,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
-from common import REPO_ROOT, load_registry, measure, odoo_env, parse_args
+from common import load_registry, measure, odoo_env, parse_args
+from simulator_control import knobs, simulator
 
 TOKEN = "sim-token"
 CHANNEL = "root.telecom_bss"
@@ -54,41 +52,6 @@ def configure(parser):
 # ----------------------------------------------------------------------
 # simulator
 # ----------------------------------------------------------------------
-@contextlib.contextmanager
-def simulator(url):
-    if url:
-        yield url.rstrip("/")
-        return
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "simulator", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=REPO_ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _attempt in range(100):
-            with contextlib.suppress(requests.RequestException):
-                if requests.get(url + "/api/v1/health", timeout=1).ok:
-                    break
-            time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def knobs(url, **values):
-    requests.post(
-        f"{url}/__admin/config",
-        json={"latency_ms": 0, "error_rate": 0.0, "outage": False, **values},
-        timeout=10,
-    ).raise_for_status()
-
-
 # ----------------------------------------------------------------------
 # data
 # ----------------------------------------------------------------------

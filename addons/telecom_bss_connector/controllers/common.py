@@ -161,5 +161,34 @@ def base_url():
     return request.httprequest.host_url.rstrip("/")
 
 
+# options of every TMF route: API-key authentication, no session, no CSRF token
+TMF_ROUTE_OPTIONS = {
+    "type": "http",
+    "auth": "none",
+    "csrf": False,
+    "save_session": False,
+    "readonly": read_only_on_get,
+}
+
+
 class TelecomApiController(http.Controller):
     """Base of the inbound API controllers (other addons subclass it)."""
+
+    def _fields_filter(self):
+        """The attributes asked for with ``?fields=a,b`` (TMF attribute selection)."""
+        value = request.httprequest.args.get("fields")
+        if not value:
+            return None
+        return [name.strip() for name in value.split(",") if name.strip()]
+
+    def _page(self):
+        """``offset`` and ``limit`` of a TMF list request."""
+        return query_int("offset", 0), query_int("limit", 100, maximum=1000)
+
+    def _list_response(self, records, total):
+        """A TMF list: the resources, with the total and page counts in headers."""
+        fields_filter = self._fields_filter()
+        return json_response(
+            [record._tmf_dict(base_url(), fields_filter) for record in records],
+            headers={"X-Total-Count": str(total), "X-Result-Count": str(len(records))},
+        )

@@ -4,30 +4,22 @@ from odoo.http import request
 from ..models.telecom_api import ALARM_PATH, SCOPE_TMF642
 from ..tools.api_schema import ApiError
 from .common import (
+    TMF_ROUTE_OPTIONS,
     TelecomApiController,
     api_endpoint,
     base_url,
     json_response,
-    query_int,
     read_json_body,
-    read_only_on_get,
 )
 
 # the contract's path and the spec's basePath (/tmf-api/alarm/v4/)
 ALARM_ROUTES = [ALARM_PATH, "/tmf-api/alarm/v4/alarm"]
-ROUTE_OPTIONS = {
-    "type": "http",
-    "auth": "none",
-    "csrf": False,
-    "save_session": False,
-    "readonly": read_only_on_get,
-}
 
 
 class Tmf642AlarmController(TelecomApiController):
     """TMF642 Alarm Management v4: raise, list, read, update / clear alarms."""
 
-    @http.route(ALARM_ROUTES, **ROUTE_OPTIONS)
+    @http.route(ALARM_ROUTES, **TMF_ROUTE_OPTIONS)
     @api_endpoint(SCOPE_TMF642, ("GET", "POST"))
     def alarms(self, **params):
         if request.httprequest.method == "POST":
@@ -35,19 +27,14 @@ class Tmf642AlarmController(TelecomApiController):
             request.env["telecom.api"]._api_validate("Alarm_Create", payload)
             alarm = request.env["telecom.alarm"].api_raise(payload)
             return json_response(alarm._tmf_dict(base_url()), status=201)
-        offset = query_int("offset", 0)
-        limit = query_int("limit", 100, maximum=1000)
+        offset, limit = self._page()
         alarms, total = request.env["telecom.alarm"].api_search(
             request.httprequest.args, offset=offset, limit=limit
         )
-        fields_filter = self._fields_filter()
-        return json_response(
-            [alarm._tmf_dict(base_url(), fields_filter) for alarm in alarms],
-            headers={"X-Total-Count": str(total), "X-Result-Count": str(len(alarms))},
-        )
+        return self._list_response(alarms, total)
 
     @http.route(
-        [route + "/<string:alarm_id>" for route in ALARM_ROUTES], **ROUTE_OPTIONS
+        [route + "/<string:alarm_id>" for route in ALARM_ROUTES], **TMF_ROUTE_OPTIONS
     )
     @api_endpoint(SCOPE_TMF642, ("GET", "PATCH"))
     def alarm(self, alarm_id, **params):
@@ -70,9 +57,3 @@ class Tmf642AlarmController(TelecomApiController):
                 request.env._("No alarm %(id)s.", id=alarm_id[:64]),
             )
         return alarm
-
-    def _fields_filter(self):
-        value = request.httprequest.args.get("fields")
-        if not value:
-            return None
-        return [name.strip() for name in value.split(",") if name.strip()]

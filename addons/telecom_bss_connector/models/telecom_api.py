@@ -1,6 +1,18 @@
 from odoo import api, models
 
-from ..tools.api_schema import ApiError, Validator, openapi_schema
+from ..tools.api_schema import (
+    OPENAPI_ERRORS,
+    OPENAPI_NOT_FOUND,
+    ApiError,
+    Validator,
+    json_datetime,
+    json_ref,
+    json_string,
+    openapi_answer,
+    openapi_body,
+    openapi_query,
+    openapi_schema,
+)
 
 INTEGRATION_GROUP = "telecom_subscriber.telecom_subscriber_group_integration"
 SCOPE_TMF642 = "telecom.tmf642"
@@ -18,22 +30,10 @@ BILLING_EVENT_TYPES = [
 ]
 
 
-def _string(max_length=255, **extra):
-    return {"type": "string", "maxLength": max_length, **extra}
-
-
-def _ref(name):
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _datetime(**extra):
-    return {"type": "string", "format": "date-time", "maxLength": 40, **extra}
-
-
 TMF_ENTITY = {
-    "@type": _string(64),
-    "@baseType": _string(64),
-    "@schemaLocation": _string(512),
+    "@type": json_string(64),
+    "@baseType": json_string(64),
+    "@schemaLocation": json_string(512),
 }
 
 
@@ -59,29 +59,29 @@ class TelecomApi(models.AbstractModel):
                 "type": "object",
                 "required": ["code", "reason"],
                 "properties": {
-                    "code": _string(),
-                    "reason": _string(),
-                    "message": _string(2000),
-                    "status": _string(8),
-                    "referenceError": _string(512),
+                    "code": json_string(),
+                    "reason": json_string(),
+                    "message": json_string(2000),
+                    "status": json_string(8),
+                    "referenceError": json_string(512),
                     **TMF_ENTITY,
                 },
             },
             "AlarmedObject": {
                 "type": "object",
                 "properties": {
-                    "id": _string(128, minLength=1),
-                    "href": _string(512),
+                    "id": json_string(128, minLength=1),
+                    "href": json_string(512),
                     **TMF_ENTITY,
                 },
             },
             "Comment": {
                 "type": "object",
                 "properties": {
-                    "comment": _string(4000),
-                    "systemId": _string(128),
-                    "time": _datetime(),
-                    "userId": _string(128),
+                    "comment": json_string(4000),
+                    "systemId": json_string(128),
+                    "time": json_datetime(),
+                    "userId": json_string(128),
                     **TMF_ENTITY,
                 },
             },
@@ -89,11 +89,11 @@ class TelecomApi(models.AbstractModel):
                 "type": "object",
                 "required": ["role"],
                 "properties": {
-                    "id": _string(128),
-                    "href": _string(512),
-                    "name": _string(),
-                    "role": _string(64),
-                    "@referredType": _string(64),
+                    "id": json_string(128),
+                    "href": json_string(512),
+                    "name": json_string(),
+                    "role": json_string(64),
+                    "@referredType": json_string(64),
                     **TMF_ENTITY,
                 },
             },
@@ -115,7 +115,7 @@ class TelecomApi(models.AbstractModel):
                 "type": "object",
                 "properties": {
                     "id": {"type": "integer"},
-                    "href": _string(512),
+                    "href": json_string(512),
                     **alarm_fields,
                 },
             },
@@ -123,13 +123,13 @@ class TelecomApi(models.AbstractModel):
                 "type": "object",
                 "required": ["event_id", "type", "account", "occurred_at"],
                 "properties": {
-                    "event_id": _string(64, minLength=1),
+                    "event_id": json_string(64, minLength=1),
                     "type": {"type": "string", "enum": BILLING_EVENT_TYPES},
-                    "account": _string(64, minLength=1),
-                    "msisdn": _string(32, nullable=True),
+                    "account": json_string(64, minLength=1),
+                    "msisdn": json_string(32, nullable=True),
                     "amount": {"type": "number", "nullable": True},
-                    "currency": _string(3, nullable=True),
-                    "occurred_at": _datetime(),
+                    "currency": json_string(3, nullable=True),
+                    "occurred_at": json_datetime(),
                     "details": {"type": "object", "nullable": True},
                 },
             },
@@ -141,7 +141,7 @@ class TelecomApi(models.AbstractModel):
                         "type": "array",
                         "minItems": 1,
                         "maxItems": 1000,
-                        "items": _ref("BillingEvent"),
+                        "items": json_ref("BillingEvent"),
                     }
                 },
             },
@@ -157,7 +157,7 @@ class TelecomApi(models.AbstractModel):
                         "items": {
                             "type": "object",
                             "properties": {
-                                "event_id": _string(64),
+                                "event_id": json_string(64),
                                 "status": {
                                     "type": "string",
                                     "enum": ["created", "duplicate", "unmatched"],
@@ -172,44 +172,44 @@ class TelecomApi(models.AbstractModel):
     @api.model
     def _alarm_fields(self):
         return {
-            "alarmType": _string(64, minLength=1),
+            "alarmType": json_string(64, minLength=1),
             "perceivedSeverity": {"type": "string", "enum": SEVERITIES},
-            "probableCause": _string(255, minLength=1),
-            "specificProblem": _string(1000),
+            "probableCause": json_string(255, minLength=1),
+            "specificProblem": json_string(1000),
             "state": {"type": "string", "enum": ALARM_STATES},
             "ackState": {"type": "string", "enum": ACK_STATES},
-            "ackSystemId": _string(128),
-            "ackUserId": _string(128),
-            "alarmRaisedTime": _datetime(),
-            "alarmChangedTime": _datetime(),
-            "alarmClearedTime": _datetime(),
-            "alarmReportingTime": _datetime(),
-            "alarmDetails": _string(4000),
+            "ackSystemId": json_string(128),
+            "ackUserId": json_string(128),
+            "alarmRaisedTime": json_datetime(),
+            "alarmChangedTime": json_datetime(),
+            "alarmClearedTime": json_datetime(),
+            "alarmReportingTime": json_datetime(),
+            "alarmDetails": json_string(4000),
             "alarmEscalation": {"type": "boolean"},
-            "alarmedObjectType": _string(64),
-            "alarmedObject": _ref("AlarmedObject"),
-            "clearSystemId": _string(128),
-            "clearUserId": _string(128),
-            "externalAlarmId": _string(128),
+            "alarmedObjectType": json_string(64),
+            "alarmedObject": json_ref("AlarmedObject"),
+            "clearSystemId": json_string(128),
+            "clearUserId": json_string(128),
+            "externalAlarmId": json_string(128),
             "isRootCause": {"type": "boolean"},
             "plannedOutageIndicator": {
                 "type": "string",
                 "enum": ["inService", "outOfService"],
             },
-            "proposedRepairedActions": _string(1000),
-            "reportingSystemId": _string(128),
+            "proposedRepairedActions": json_string(1000),
+            "reportingSystemId": json_string(128),
             "serviceAffecting": {"type": "boolean"},
-            "sourceSystemId": _string(128, minLength=1),
-            "comment": {"type": "array", "maxItems": 100, "items": _ref("Comment")},
+            "sourceSystemId": json_string(128, minLength=1),
+            "comment": {"type": "array", "maxItems": 100, "items": json_ref("Comment")},
             "place": {
                 "type": "array",
                 "maxItems": 20,
-                "items": _ref("RelatedPlaceRefOrValue"),
+                "items": json_ref("RelatedPlaceRefOrValue"),
             },
             "affectedService": {
                 "type": "array",
                 "maxItems": 100,
-                "items": {"type": "object", "properties": {"id": _string(128)}},
+                "items": {"type": "object", "properties": {"id": json_string(128)}},
             },
             **TMF_ENTITY,
         }
@@ -291,7 +291,7 @@ class TelecomApi(models.AbstractModel):
                 "responses": {
                     status: {
                         "description": description,
-                        "content": {"application/json": {"schema": _ref("Error")}},
+                        "content": {"application/json": {"schema": json_ref("Error")}},
                     }
                     for status, description in (
                         ("400", "Bad Request"),
@@ -311,30 +311,8 @@ class TelecomApi(models.AbstractModel):
 
     @api.model
     def _api_paths(self):
-        errors = {
-            status: {"$ref": f"#/components/responses/{status}"}
-            for status in ("400", "401", "403", "500")
-        }
-        not_found = {"404": {"$ref": "#/components/responses/404"}}
-
-        def body(schema):
-            return {
-                "required": True,
-                "content": {"application/json": {"schema": _ref(schema)}},
-            }
-
-        def answer(description, schema, headers=None):
-            result = {
-                "description": description,
-                "content": {"application/json": {"schema": schema}},
-            }
-            if headers:
-                result["headers"] = headers
-            return result
-
-        list_params = [
-            {"name": name, "in": "query", "schema": {"type": kind}}
-            for name, kind in (
+        list_params = openapi_query(
+            (
                 ("fields", "string"),
                 ("offset", "integer"),
                 ("limit", "integer"),
@@ -345,7 +323,7 @@ class TelecomApi(models.AbstractModel):
                 ("sourceSystemId", "string"),
                 ("alarmedObject.id", "string"),
             )
-        ]
+        )
         count_headers = {
             "X-Total-Count": {"schema": {"type": "integer"}},
             "X-Result-Count": {"schema": {"type": "integer"}},
@@ -364,21 +342,21 @@ class TelecomApi(models.AbstractModel):
                     "summary": "List or find alarms",
                     "parameters": list_params,
                     "responses": {
-                        "200": answer(
+                        "200": openapi_answer(
                             "Alarms",
-                            {"type": "array", "items": _ref("Alarm")},
+                            {"type": "array", "items": json_ref("Alarm")},
                             count_headers,
                         ),
-                        **errors,
+                        **OPENAPI_ERRORS,
                     },
                 },
                 "post": {
                     "tags": ["TMF642 Alarm"],
                     "summary": "Raise an alarm",
-                    "requestBody": body("Alarm_Create"),
+                    "requestBody": openapi_body("Alarm_Create"),
                     "responses": {
-                        "201": answer("Alarm raised", _ref("Alarm")),
-                        **errors,
+                        "201": openapi_answer("Alarm raised", json_ref("Alarm")),
+                        **OPENAPI_ERRORS,
                     },
                 },
             },
@@ -388,20 +366,20 @@ class TelecomApi(models.AbstractModel):
                     "summary": "Read an alarm",
                     "parameters": [id_param, fields_param],
                     "responses": {
-                        "200": answer("Alarm", _ref("Alarm")),
-                        **errors,
-                        **not_found,
+                        "200": openapi_answer("Alarm", json_ref("Alarm")),
+                        **OPENAPI_ERRORS,
+                        **OPENAPI_NOT_FOUND,
                     },
                 },
                 "patch": {
                     "tags": ["TMF642 Alarm"],
                     "summary": "Update, acknowledge or clear an alarm",
                     "parameters": [id_param],
-                    "requestBody": body("Alarm_Update"),
+                    "requestBody": openapi_body("Alarm_Update"),
                     "responses": {
-                        "200": answer("Alarm updated", _ref("Alarm")),
-                        **errors,
-                        **not_found,
+                        "200": openapi_answer("Alarm updated", json_ref("Alarm")),
+                        **OPENAPI_ERRORS,
+                        **OPENAPI_NOT_FOUND,
                     },
                 },
             },
@@ -409,10 +387,12 @@ class TelecomApi(models.AbstractModel):
                 "post": {
                     "tags": ["Billing events"],
                     "summary": "Receive billing events (idempotent by event_id)",
-                    "requestBody": body("BillingEventBatch"),
+                    "requestBody": openapi_body("BillingEventBatch"),
                     "responses": {
-                        "200": answer("Events received", _ref("BillingEventResult")),
-                        **errors,
+                        "200": openapi_answer(
+                            "Events received", json_ref("BillingEventResult")
+                        ),
+                        **OPENAPI_ERRORS,
                     },
                 },
             },

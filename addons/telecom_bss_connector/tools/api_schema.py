@@ -156,3 +156,52 @@ def openapi_schema(schema):
     if isinstance(schema, list | tuple):
         return [openapi_schema(item) for item in schema]
     return schema
+
+
+def json_string(max_length=255, **extra):
+    """JSON schema of a bounded string."""
+    return {"type": "string", "maxLength": max_length, **extra}
+
+
+def json_ref(name):
+    """Reference to a schema of the OpenAPI document's components."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def json_datetime(**extra):
+    """JSON schema of an ISO 8601 date-time."""
+    return {"type": "string", "format": "date-time", "maxLength": 40, **extra}
+
+
+# answers every operation may give, and the one of operations on one resource
+OPENAPI_ERRORS = {
+    status: {"$ref": f"#/components/responses/{status}"}
+    for status in ("400", "401", "403", "500")
+}
+OPENAPI_NOT_FOUND = {"404": {"$ref": "#/components/responses/404"}}
+
+
+def openapi_body(schema):
+    """A required JSON request body of the component ``schema``."""
+    return {
+        "required": True,
+        "content": {"application/json": {"schema": json_ref(schema)}},
+    }
+
+
+def openapi_answer(description, schema, headers=None):
+    """A JSON answer carrying ``schema`` (and ``headers``)."""
+    result = {
+        "description": description,
+        "content": {"application/json": {"schema": schema}},
+    }
+    if headers:
+        result["headers"] = headers
+    return result
+
+
+def openapi_query(params):
+    """Query parameters from (name, JSON type) pairs."""
+    return [
+        {"name": name, "in": "query", "schema": {"type": kind}} for name, kind in params
+    ]

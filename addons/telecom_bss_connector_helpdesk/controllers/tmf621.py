@@ -2,13 +2,12 @@ from odoo import http
 from odoo.http import request
 
 from odoo.addons.telecom_bss_connector.controllers.common import (
+    TMF_ROUTE_OPTIONS,
     TelecomApiController,
     api_endpoint,
     base_url,
     json_response,
-    query_int,
     read_json_body,
-    read_only_on_get,
 )
 from odoo.addons.telecom_bss_connector.tools.api_schema import ApiError
 
@@ -16,19 +15,12 @@ from ..models.telecom_api import SCOPE_TMF621, TICKET_PATH
 
 # the path of the issue and the spec's basePath (/tmf-api/troubleTicket/v4/)
 TICKET_ROUTES = [TICKET_PATH, "/tmf-api/troubleTicket/v4/troubleTicket"]
-ROUTE_OPTIONS = {
-    "type": "http",
-    "auth": "none",
-    "csrf": False,
-    "save_session": False,
-    "readonly": read_only_on_get,
-}
 
 
 class Tmf621TroubleTicketController(TelecomApiController):
     """TMF621 Trouble Ticket v4 on helpdesk tickets: create, list, read, update."""
 
-    @http.route(TICKET_ROUTES, **ROUTE_OPTIONS)
+    @http.route(TICKET_ROUTES, **TMF_ROUTE_OPTIONS)
     @api_endpoint(SCOPE_TMF621, ("GET", "POST"))
     def tickets(self, **params):
         Ticket = request.env["helpdesk.ticket"]
@@ -37,19 +29,14 @@ class Tmf621TroubleTicketController(TelecomApiController):
             request.env["telecom.api"]._api_validate("TroubleTicket_Create", payload)
             ticket = Ticket.api_tmf_create(payload)
             return json_response(ticket._tmf_dict(base_url()), status=201)
-        offset = query_int("offset", 0)
-        limit = query_int("limit", 100, maximum=1000)
+        offset, limit = self._page()
         tickets, total = Ticket.api_tmf_search(
             request.httprequest.args, offset=offset, limit=limit
         )
-        fields_filter = self._fields_filter()
-        return json_response(
-            [ticket._tmf_dict(base_url(), fields_filter) for ticket in tickets],
-            headers={"X-Total-Count": str(total), "X-Result-Count": str(len(tickets))},
-        )
+        return self._list_response(tickets, total)
 
     @http.route(
-        [route + "/<string:ticket_id>" for route in TICKET_ROUTES], **ROUTE_OPTIONS
+        [route + "/<string:ticket_id>" for route in TICKET_ROUTES], **TMF_ROUTE_OPTIONS
     )
     @api_endpoint(SCOPE_TMF621, ("GET", "PATCH"))
     def ticket(self, ticket_id, **params):
@@ -72,9 +59,3 @@ class Tmf621TroubleTicketController(TelecomApiController):
                 request.env._("No trouble ticket %(id)s.", id=ticket_id[:64]),
             )
         return ticket
-
-    def _fields_filter(self):
-        value = request.httprequest.args.get("fields")
-        if not value:
-            return None
-        return [name.strip() for name in value.split(",") if name.strip()]

@@ -1,5 +1,16 @@
 from odoo import api, models
 
+from odoo.addons.telecom_bss_connector.tools.api_schema import (
+    OPENAPI_ERRORS,
+    OPENAPI_NOT_FOUND,
+    json_datetime,
+    json_ref,
+    json_string,
+    openapi_answer,
+    openapi_body,
+    openapi_query,
+)
+
 SCOPE_TMF621 = "telecom.tmf621"
 TICKET_PATH = "/tmf-api/troubleTicketManagement/v4/troubleTicket"
 STATUSES = [
@@ -14,22 +25,10 @@ STATUSES = [
 ]
 
 
-def _string(max_length=255, **extra):
-    return {"type": "string", "maxLength": max_length, **extra}
-
-
-def _ref(name):
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _datetime():
-    return {"type": "string", "format": "date-time", "maxLength": 40}
-
-
 ENTITY = {
-    "@type": _string(64),
-    "@baseType": _string(64),
-    "@schemaLocation": _string(512),
+    "@type": json_string(64),
+    "@baseType": json_string(64),
+    "@schemaLocation": json_string(512),
 }
 
 
@@ -42,29 +41,29 @@ class TelecomApi(models.AbstractModel):
     def _api_schemas(self):
         schemas = super()._api_schemas()
         ticket_fields = {
-            "name": _string(255),
-            "description": _string(10000, minLength=1),
-            "severity": _string(32, minLength=1),
-            "ticketType": _string(64, minLength=1),
-            "priority": _string(32),
-            "externalId": _string(128),
-            "requestedResolutionDate": _datetime(),
-            "statusChangeReason": _string(1000),
+            "name": json_string(255),
+            "description": json_string(10000, minLength=1),
+            "severity": json_string(32, minLength=1),
+            "ticketType": json_string(64, minLength=1),
+            "priority": json_string(32),
+            "externalId": json_string(128),
+            "requestedResolutionDate": json_datetime(),
+            "statusChangeReason": json_string(1000),
             "status": {"type": "string", "enum": STATUSES},
             "channel": {
                 "type": "object",
-                "properties": {"id": _string(64), "name": _string(64)},
+                "properties": {"id": json_string(64), "name": json_string(64)},
             },
-            "note": {"type": "array", "maxItems": 50, "items": _ref("Note")},
+            "note": {"type": "array", "maxItems": 50, "items": json_ref("Note")},
             "relatedParty": {
                 "type": "array",
                 "maxItems": 20,
-                "items": _ref("RelatedParty"),
+                "items": json_ref("RelatedParty"),
             },
             "relatedEntity": {
                 "type": "array",
                 "maxItems": 20,
-                "items": _ref("RelatedEntity"),
+                "items": json_ref("RelatedEntity"),
             },
             **ENTITY,
         }
@@ -73,10 +72,10 @@ class TelecomApi(models.AbstractModel):
                 "Note": {
                     "type": "object",
                     "properties": {
-                        "id": _string(64),
-                        "author": _string(128),
-                        "date": _datetime(),
-                        "text": _string(10000),
+                        "id": json_string(64),
+                        "author": json_string(128),
+                        "date": json_datetime(),
+                        "text": json_string(10000),
                         **ENTITY,
                     },
                 },
@@ -84,11 +83,11 @@ class TelecomApi(models.AbstractModel):
                     "type": "object",
                     "required": ["@referredType", "id"],
                     "properties": {
-                        "id": _string(64, minLength=1),
-                        "href": _string(512),
-                        "name": _string(255),
-                        "role": _string(64),
-                        "@referredType": _string(64),
+                        "id": json_string(64, minLength=1),
+                        "href": json_string(512),
+                        "name": json_string(255),
+                        "role": json_string(64),
+                        "@referredType": json_string(64),
                         **ENTITY,
                     },
                 },
@@ -96,20 +95,20 @@ class TelecomApi(models.AbstractModel):
                     "type": "object",
                     "required": ["@referredType", "id", "role"],
                     "properties": {
-                        "id": _string(64, minLength=1),
-                        "href": _string(512),
-                        "name": _string(255),
-                        "role": _string(64),
-                        "@referredType": _string(64),
+                        "id": json_string(64, minLength=1),
+                        "href": json_string(512),
+                        "name": json_string(255),
+                        "role": json_string(64),
+                        "@referredType": json_string(64),
                         **ENTITY,
                     },
                 },
                 "StatusChange": {
                     "type": "object",
                     "properties": {
-                        "status": _string(32),
-                        "changeDate": _datetime(),
-                        "changeReason": _string(1000),
+                        "status": json_string(32),
+                        "changeDate": json_datetime(),
+                        "changeReason": json_string(1000),
                     },
                 },
                 "TroubleTicket_Create": {
@@ -124,16 +123,16 @@ class TelecomApi(models.AbstractModel):
                 "TroubleTicket": {
                     "type": "object",
                     "properties": {
-                        "id": _string(32),
-                        "href": _string(512),
-                        "creationDate": _datetime(),
-                        "lastUpdate": _datetime(),
-                        "statusChangeDate": _datetime(),
-                        "resolutionDate": _datetime(),
-                        "expectedResolutionDate": _datetime(),
+                        "id": json_string(32),
+                        "href": json_string(512),
+                        "creationDate": json_datetime(),
+                        "lastUpdate": json_datetime(),
+                        "statusChangeDate": json_datetime(),
+                        "resolutionDate": json_datetime(),
+                        "expectedResolutionDate": json_datetime(),
                         "statusChange": {
                             "type": "array",
-                            "items": _ref("StatusChange"),
+                            "items": json_ref("StatusChange"),
                         },
                         **ticket_fields,
                     },
@@ -145,30 +144,8 @@ class TelecomApi(models.AbstractModel):
     @api.model
     def _api_paths(self):
         paths = super()._api_paths()
-        errors = {
-            status: {"$ref": f"#/components/responses/{status}"}
-            for status in ("400", "401", "403", "500")
-        }
-        not_found = {"404": {"$ref": "#/components/responses/404"}}
-
-        def body(schema):
-            return {
-                "required": True,
-                "content": {"application/json": {"schema": _ref(schema)}},
-            }
-
-        def answer(description, schema, headers=None):
-            result = {
-                "description": description,
-                "content": {"application/json": {"schema": schema}},
-            }
-            if headers:
-                result["headers"] = headers
-            return result
-
-        query = [
-            {"name": name, "in": "query", "schema": {"type": kind}}
-            for name, kind in (
+        query = openapi_query(
+            (
                 ("fields", "string"),
                 ("offset", "integer"),
                 ("limit", "integer"),
@@ -181,7 +158,7 @@ class TelecomApi(models.AbstractModel):
                 ("creationDate.gt", "string"),
                 ("creationDate.lt", "string"),
             )
-        ]
+        )
         id_param = {
             "name": "id",
             "in": "path",
@@ -195,24 +172,24 @@ class TelecomApi(models.AbstractModel):
                 "summary": "List or find trouble tickets",
                 "parameters": query,
                 "responses": {
-                    "200": answer(
+                    "200": openapi_answer(
                         "Trouble tickets",
-                        {"type": "array", "items": _ref("TroubleTicket")},
+                        {"type": "array", "items": json_ref("TroubleTicket")},
                         {
                             "X-Total-Count": {"schema": {"type": "integer"}},
                             "X-Result-Count": {"schema": {"type": "integer"}},
                         },
                     ),
-                    **errors,
+                    **OPENAPI_ERRORS,
                 },
             },
             "post": {
                 "tags": tags,
                 "summary": "Create a trouble ticket",
-                "requestBody": body("TroubleTicket_Create"),
+                "requestBody": openapi_body("TroubleTicket_Create"),
                 "responses": {
-                    "201": answer("Ticket created", _ref("TroubleTicket")),
-                    **errors,
+                    "201": openapi_answer("Ticket created", json_ref("TroubleTicket")),
+                    **OPENAPI_ERRORS,
                 },
             },
         }
@@ -222,20 +199,20 @@ class TelecomApi(models.AbstractModel):
                 "summary": "Read a trouble ticket",
                 "parameters": [id_param, query[0]],
                 "responses": {
-                    "200": answer("Ticket", _ref("TroubleTicket")),
-                    **errors,
-                    **not_found,
+                    "200": openapi_answer("Ticket", json_ref("TroubleTicket")),
+                    **OPENAPI_ERRORS,
+                    **OPENAPI_NOT_FOUND,
                 },
             },
             "patch": {
                 "tags": tags,
                 "summary": "Update a trouble ticket (status, severity, notes…)",
                 "parameters": [id_param],
-                "requestBody": body("TroubleTicket_Update"),
+                "requestBody": openapi_body("TroubleTicket_Update"),
                 "responses": {
-                    "200": answer("Ticket updated", _ref("TroubleTicket")),
-                    **errors,
-                    **not_found,
+                    "200": openapi_answer("Ticket updated", json_ref("TroubleTicket")),
+                    **OPENAPI_ERRORS,
+                    **OPENAPI_NOT_FOUND,
                 },
             },
         }
