@@ -41,5 +41,6 @@
         "demo/telecom_sla_policy_demo.xml",
         "demo/telecom_incident_demo.xml",
     ],
+    "post_init_hook": "post_init_hook",
     "installable": True,
 }

@@ -339,6 +339,15 @@ class HelpdeskTicket(models.Model):
         if sync_summary:
             Line._sync_ticket_summary(self.ids)
 
+    @api.model
+    def _sla_start_existing_tickets(self, batch_size=5000):
+        """Open tickets without an SLA (an existing helpdesk, when this addon is
+        installed) get their policy and clocks, in batches."""
+        ids = self.search([("closed", "=", False), ("sla_policy_id", "=", False)]).ids
+        for start in range(0, len(ids), batch_size):
+            self.browse(ids[start : start + batch_size])._sla_apply_policies()
+        return len(ids)
+
     def _sla_wanted_pauses(self):
         """{ticket id: pause reason} of the open tickets whose clocks must stop."""
         wanted = {}

@@ -190,3 +190,22 @@ class TestSlaClock(TelecomHelpdeskCommon):
             self._policy("T Bad", {"resolution": 0})
         with self.assertRaises(ValidationError):
             self._policy("T Too Long", {"resolution": 5000})
+
+    def test_open_tickets_of_an_existing_helpdesk_get_their_sla(self):
+        ticket = self._ticket()
+        closed = self._ticket(stage_id=self.stage_done.id)
+        # as a helpdesk_mgmt ticket created before this addon was installed
+        self.env.cr.execute(
+            "DELETE FROM telecom_sla_line WHERE ticket_id IN %s",
+            [(ticket.id, closed.id)],
+        )
+        self.env.cr.execute(
+            "UPDATE helpdesk_ticket SET sla_policy_id = NULL WHERE id IN %s",
+            [(ticket.id, closed.id)],
+        )
+        self.env.invalidate_all()
+        self.env["helpdesk.ticket"]._sla_start_existing_tickets()
+        self.assertEqual(ticket.sla_policy_id, self.policy_fallback)
+        self.assertTrue(self._line(ticket, "resolution").deadline)
+        self.assertFalse(closed.sla_line_ids, "closed tickets are left alone")
+        self.assertFalse(closed.sla_policy_id)
