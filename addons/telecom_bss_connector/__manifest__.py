@@ -37,5 +37,6 @@
             "telecom_bss_connector/static/tests/tours/*.js",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
 }

@@ -315,16 +315,20 @@ class TelecomOutbox(models.Model):
                 "last_error": message,
             }
         )
-        self.backend_id._bss_alert_owner(
-            self.env._("Billing orders in dead letter"),
-            self.env._(
-                "Order %(key)s was not delivered after %(count)s attempts: "
-                "%(error)s. Retry it from the outbox once billing is back.",
-                key=self.idempotency_key,
-                count=attempt,
-                error=message,
-            ),
+        alert = self.env._(
+            "Order %(key)s was not delivered after %(count)s attempts: "
+            "%(error)s. Retry it from the outbox once billing is back.",
+            key=self.idempotency_key,
+            count=attempt,
+            error=message,
         )
+        self.backend_id._bss_alert_owner(
+            self.env._("Billing orders in dead letter"), alert
+        )
+        waiting = self.request_id.filtered(
+            lambda request: request.fulfilment_status == "waiting"
+        )
+        waiting._fail_external_fulfilment(alert)
 
     # ------------------------------------------------------------------
     # actions
@@ -354,6 +358,12 @@ class TelecomOutbox(models.Model):
                 }
             )
         self._bss_enqueue()
+        failed = self.request_id.filtered(
+            lambda request: request.fulfilment_status == "failed"
+        )
+        # sudo: the request's status follows its order; the integration team
+        # retries orders of zones whose requests it may not write
+        failed.sudo().write({"fulfilment_status": "waiting", "completion_error": False})
         return True
 
     def action_open_request(self):

@@ -1,25 +1,37 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 
+from ..tools import mappers
 from ..tools.activities import schedule_system_activity
 
-# request type -> (operation sent to billing, state whose reaching sends it)
-# Most orders leave at submission; a termination only when the retention team
-# lets it go, a porting on its date (their completion). Billing applies an order
-# when it gets it: a request dated in the future sends its order on its day,
-# when the scheduled-request cron completes it.
-BILLING_ORDERS = {
-    "activation": ("activation", "submitted"),
-    "tariff_change": ("tariff_change", "submitted"),
-    "option_change": ("option_change", "submitted"),
-    "block": ("block", "submitted"),
-    "unblock": ("unblock", "submitted"),
-    "sim_swap": ("sim_swap", "submitted"),
-    "termination": ("termination", "done"),
-    "port_in": ("port_in", "done"),
-    "port_out": ("port_out", "done"),
+# request type -> operation sent to billing
+BILLING_OPERATIONS = {
+    "activation": "activation",
+    "tariff_change": "tariff_change",
+    "option_change": "option_change",
+    "block": "block",
+    "unblock": "unblock",
+    "sim_swap": "sim_swap",
+    "termination": "termination",
+    "port_in": "port_in",
+    "port_out": "port_out",
 }
-CONFIRMED_CONTEXT = "telecom_bss_confirmed"
+# Types billing fulfils as soon as they are submitted: their completion is asked
+# at submission, so their order leaves at once. A termination goes when the
+# retention team lets it go, a porting on its date (their completion). Billing
+# applies an order when it gets it: a request dated in the future sends its order
+# on its day, when the scheduled-request cron completes it.
+COMPLETED_ON_SUBMIT = (
+    "activation",
+    "tariff_change",
+    "option_change",
+    "block",
+    "unblock",
+    "sim_swap",
+)
+# orders still on their way to billing (a dead one waits for a retry)
+LIVE_ORDER_STATES = ("pending", "dead")
 DELIVERY_STATES = [
     ("none", "Not Sent"),
     ("pending", "Pending"),
@@ -31,14 +43,19 @@ DELIVERY_STATES = [
 
 
 class TelecomRequest(models.Model):
-    """Requests billing fulfils: written to the outbox, completed on confirmation.
+    """Requests billing fulfils, through the fulfilment hooks of telecom_subscriber.
 
-    - reaching the type's billing point (see ``BILLING_ORDERS``) writes the
-      order to ``telecom.outbox`` in the same transaction;
-    - such a request is not completed at submission: the delivery job completes
-      it when billing confirms, rejects it when billing refuses;
-    - completing it by hand, or the scheduled-request cron, waits for the
-      order to be delivered (the order is sent if it was not yet).
+    - completing such a request (at submission for the simple types, when the
+      retention team lets a termination go, on the date of a porting or of a
+      dated request) passes the guards, then holds it for billing
+      (``fulfilment_status`` *waiting*) and writes its order to
+      ``telecom.outbox`` in the same transaction;
+    - the delivery job completes it through ``_complete_after_fulfilment`` when
+      billing confirms (the guards run again), rejects it when billing refuses;
+    - an order in dead letter, or a request that cannot follow billing's answer,
+      sets ``fulfilment_status`` *failed* with the reason in ``completion_error``;
+    - the order's payload is built by the connector's mappers
+      (``tools/mappers.py``), never from what the timeline shows.
     """
 
     _inherit = "telecom.request"
@@ -65,27 +82,55 @@ class TelecomRequest(models.Model):
         return self.bss_outbox_ids.sorted("id", reverse=True)[:1]
 
     # ------------------------------------------------------------------
-    # hooks of telecom_subscriber
+    # extension points of telecom_subscriber
     # ------------------------------------------------------------------
     def _is_completed_on_submit(self):
-        if self._bss_backend():
-            return False  # billing confirms it; the delivery job completes it
+        if self.request_type in COMPLETED_ON_SUBMIT and self._bss_backend():
+            return True  # its order leaves now; billing's confirmation completes it
         return super()._is_completed_on_submit()
 
-    def _transition(self, target, note=None):
-        if target == "done" and not self.env.context.get(CONFIRMED_CONTEXT):
-            waiting = self._bss_waiting_for_billing()
-            if waiting:
-                waiting._bss_hold_completion()
-                others = self - waiting
-                if others:
-                    super(TelecomRequest, others)._transition(target, note)
-                return
-        super()._transition(target, note)
-        if target == "submitted":
-            self._bss_send_orders(target)
-        elif target in ("cancelled", "rejected"):
-            self._bss_cancel_orders()
+    def _get_external_fulfilment_requests(self):
+        """Requests billing fulfils whose order is not delivered yet."""
+        return super()._get_external_fulfilment_requests() | self.filtered(
+            lambda request: (
+                request._bss_backend()
+                and "done" not in request.bss_outbox_ids.mapped("state")
+            )
+        )
+
+    def _request_external_fulfilment(self):
+        """Write the missing orders; flag the requests whose order cannot leave."""
+        result = super()._request_external_fulfilment()
+        billed = self.filtered(lambda request: request._bss_backend())
+        billed._bss_send_orders()
+        for request in billed:
+            order = request._bss_last_order()
+            if order.state != "pending":
+                request._fail_external_fulfilment(
+                    self.env._(
+                        "Billing order %(key)s is not on its way (%(state)s): the "
+                        "integration team retries it from the billing outbox.",
+                        key=order.idempotency_key,
+                        state=order.delivery_label,
+                    )
+                )
+        return result
+
+    def _cancel_external_fulfilment(self):
+        result = super()._cancel_external_fulfilment()
+        self._bss_cancel_orders()
+        return result
+
+    @api.model
+    def _get_due_requests_domain(self):
+        # the outbox is the truth: whatever a request's status says, the cron does
+        # not complete it while its order is on its way to billing
+        return expression.AND(
+            [
+                super()._get_due_requests_domain(),
+                [("bss_outbox_ids", "not any", [("state", "in", LIVE_ORDER_STATES)])],
+            ]
+        )
 
     # ------------------------------------------------------------------
     # write path
@@ -93,27 +138,29 @@ class TelecomRequest(models.Model):
     def _bss_backend(self):
         """The billing backend fulfilling this request, if any."""
         self.ensure_one()
-        if self.request_type not in BILLING_ORDERS:
+        if self.request_type not in BILLING_OPERATIONS:
             return self.env["telecom.backend"]
         return self.env["telecom.backend"]._bss_find(
             "billing", self.company_id, self.region_id
         )
 
-    def _bss_send_orders(self, trigger_state):
-        """Write the orders of the requests reaching their billing point."""
-        today = fields.Date.context_today(self)
-        vals_list = []
-        for request in self:
-            operation, billing_point = BILLING_ORDERS.get(
-                request.request_type, (None, None)
+    def _bss_send_orders(self):
+        """Write the orders of the requests that have none on its way or delivered."""
+        sent_states = (*LIVE_ORDER_STATES, "done")
+        missing = self.filtered(
+            lambda request: (
+                not any(
+                    state in sent_states
+                    for state in request.bss_outbox_ids.mapped("state")
+                )
             )
-            if billing_point != trigger_state or (
-                request.effective_date and request.effective_date > today
-            ):
-                continue  # a dated request sends its order on its day
-            backend = request._bss_backend()
-            if backend:
-                vals_list.append(request._bss_prepare_order_vals(backend, operation))
+        )
+        vals_list = [
+            request._bss_prepare_order_vals(
+                request._bss_backend(), BILLING_OPERATIONS[request.request_type]
+            )
+            for request in missing
+        ]
         if vals_list:
             self.env["telecom.outbox"]._bss_create(vals_list)
 
@@ -135,52 +182,13 @@ class TelecomRequest(models.Model):
         }
 
     def _bss_order_payload(self):
-        """What billing needs to apply the operation (codes, dates, reasons)."""
+        """What billing needs to apply the operation (codes, dates, reasons).
+
+        Built by the connector's mappers from the request's fields: the
+        timeline's event payload may show more or less, billing is not affected.
+        """
         self.ensure_one()
-        payload = {
-            "request": self.name,
-            "effective_date": fields.Date.to_string(self.effective_date) or None,
-        }
-        payload_hook = getattr(self, f"_event_payload_{self.request_type}", None)
-        if payload_hook:
-            payload.update(payload_hook())
-        return payload
-
-    def _bss_waiting_for_billing(self):
-        """Requests billing fulfils whose order is not delivered yet."""
-        return self.filtered(
-            lambda request: (
-                request._bss_backend()
-                and "done" not in request.bss_outbox_ids.mapped("state")
-            )
-        )
-
-    def _bss_hold_completion(self):
-        """Send the missing orders; note why the request is not done yet."""
-        live_states = ("pending", "dead")
-        missing = self.filtered(
-            lambda request: (
-                not any(
-                    state in live_states
-                    for state in request.bss_outbox_ids.mapped("state")
-                )
-            )
-        )
-        vals_list = [
-            request._bss_prepare_order_vals(
-                request._bss_backend(), BILLING_ORDERS[request.request_type][0]
-            )
-            for request in missing
-        ]
-        if vals_list:
-            self.env["telecom.outbox"]._bss_create(vals_list)
-        for request in self:
-            order = request._bss_last_order()
-            request.completion_error = self.env._(
-                "Waiting for billing to confirm order %(key)s (%(state)s).",
-                key=order.idempotency_key,
-                state=order.delivery_label,
-            )
+        return mappers.order_payload(self)
 
     def _bss_cancel_orders(self):
         """Orders of closed requests are never sent; sent ones are flagged."""
@@ -205,14 +213,17 @@ class TelecomRequest(models.Model):
     def _bss_on_order_delivered(self, order):
         """Billing confirmed: complete the request when its day has come."""
         self.ensure_one()
-        today = fields.Date.context_today(self)
         if self.state not in ("submitted", "scheduled"):
             return
-        if self.effective_date and self.effective_date > today:
-            return  # the scheduled-request cron completes it on the day
+        if self.effective_date and self.effective_date > fields.Date.context_today(
+            self
+        ):
+            # billing has it; the scheduled-request cron completes it on its day
+            self.fulfilment_status = "none"
+            return
         try:
             with self.env.cr.savepoint():
-                self.with_context(**{CONFIRMED_CONTEXT: True}).action_complete()
+                self._complete_after_fulfilment()
         except (UserError, ValidationError) as error:
             self._bss_report_mismatch(order, str(error))
 
@@ -238,13 +249,15 @@ class TelecomRequest(models.Model):
         )
 
     def _bss_report_mismatch(self, order, error):
-        """Billing and the CRM disagree: tell the request's owner."""
-        self.completion_error = self.env._(
-            "Billing answered %(status)s to order %(key)s but the request could not "
-            "follow: %(error)s",
-            status=order.external_status or order.state,
-            key=order.idempotency_key,
-            error=error,
+        """Billing and the CRM disagree: the fulfilment failed, tell the owner."""
+        self._fail_external_fulfilment(
+            self.env._(
+                "Billing answered %(status)s to order %(key)s but the request could "
+                "not follow: %(error)s",
+                status=order.external_status or order.state,
+                key=order.idempotency_key,
+                error=error,
+            )
         )
         schedule_system_activity(
             self,

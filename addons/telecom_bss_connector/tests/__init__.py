@@ -5,3 +5,4 @@ from . import test_catalog
 from . import test_api
 from . import test_simulator
 from . import test_tour
+from . import test_request_fulfilment

@@ -330,11 +330,12 @@ class TestOutbox(BssCommon):
             request.action_complete()
         self.assertEqual(request.state, "submitted")
         self.assertEqual(request.bss_outbox_ids.operation, "termination")
-        self.assertIn("Waiting for billing", request.completion_error)
+        self.assertEqual(request.fulfilment_status, "waiting")
+        self.assertFalse(request.completion_error)
         with self.patch_adapter("submit_order", return_value=self.order_answer()):
             request.bss_outbox_ids._bss_deliver()
         self.assertEqual(request.state, "done")
-        self.assertFalse(request.completion_error)
+        self.assertEqual(request.fulfilment_status, "none")
         self.assertEqual(service.state, "terminated")
 
     def test_next_cycle_tariff_change_goes_to_billing_on_its_day(self):
@@ -358,11 +359,11 @@ class TestOutbox(BssCommon):
         order = request.bss_outbox_ids
         self.assertEqual(order.payload["tariff_code"], "T-TAR-UNLIM")
         self.assertEqual(request.state, "scheduled")  # until billing confirms
-        self.assertIn("Waiting for billing", request.completion_error)
+        self.assertEqual(request.fulfilment_status, "waiting")
         with self.patch_adapter("submit_order", return_value=self.order_answer()):
             order._bss_deliver()
         self.assertEqual(request.state, "done")
-        self.assertFalse(request.completion_error)
+        self.assertEqual(request.fulfilment_status, "none")
         self.assertEqual(service.tariff_id, self.tariff_unlimited)
 
     def test_voluntary_block_schedules_its_unblock_without_sending_it(self):
@@ -400,14 +401,10 @@ class TestOutbox(BssCommon):
         with trap_jobs():
             Request._cron_complete_due_requests()
         self.assertEqual(request.state, "scheduled")
-        self.assertIn("Waiting for billing", request.completion_error)
+        self.assertEqual(request.fulfilment_status, "waiting")
+        self.assertFalse(request.completion_error)
         # the next runs leave it alone: no second order, no batch stuck on it
-        self.assertNotIn(
-            request,
-            Request.search(
-                [("state", "=", "scheduled"), ("completion_error", "=", False)]
-            ),
-        )
+        self.assertNotIn(request, Request.search(Request._get_due_requests_domain()))
         with trap_jobs() as trap:
             Request._cron_complete_due_requests()
             trap.assert_jobs_count(0)

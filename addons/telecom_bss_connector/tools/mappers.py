@@ -1,8 +1,13 @@
 """Explicit mapping between the adapters' plain data and model values.
 
-Every function takes plain data and returns plain values; a value of the wrong
-shape raises :class:`ProtocolError` (journaled as a parse error), never a
-``KeyError`` or ``TypeError`` deep in a model.
+Read path: every function takes plain data and returns plain values; a value of
+the wrong shape raises :class:`ProtocolError` (journaled as a parse error), never
+a ``KeyError`` or ``TypeError`` deep in a model.
+
+Write path: ``order_payload`` maps a ``telecom.request`` to the JSON payload of its
+billing order, one function per operation. It reads the request's fields itself
+and borrows nothing from the timeline's event payload, so what the timeline shows
+can change without changing what billing receives.
 """
 
 import math
@@ -150,6 +155,101 @@ def order_result_values(result):
         "external_order_id": _text(result.get("order_id"), "order_id", required=True),
         "external_status": _text(result.get("status"), "status", limit=32),
         "response_message": _text(result.get("message"), "message", limit=1000),
+    }
+
+
+def _code(product):
+    return product.telecom_billing_code or None
+
+
+def _date(value):
+    return value.isoformat() if value else None
+
+
+def _activation_payload(request):
+    return {
+        "msisdn": request.msisdn or request.service_id.msisdn or None,
+        "iccid": request.iccid or None,
+        "tariff_code": _code(request.tariff_id),
+        "option_codes": request.option_ids.mapped("telecom_billing_code"),
+    }
+
+
+def _port_in_payload(request):
+    return {
+        **_activation_payload(request),
+        "donor": request.donor_operator_id.code,
+        "port_reference": request.port_reference or None,
+    }
+
+
+def _port_out_payload(request):
+    return {
+        "recipient": request.recipient_operator_id.code,
+        "port_reference": request.port_reference or None,
+    }
+
+
+def _tariff_change_payload(request):
+    return {
+        "tariff_code": _code(request.tariff_id),
+        "previous_tariff_code": _code(request.previous_tariff_id),
+        "timing": request.change_timing,
+    }
+
+
+def _option_change_payload(request):
+    return {
+        "option_action": request.option_action,
+        "option_code": _code(request.option_id),
+    }
+
+
+def _block_payload(request):
+    return {
+        "block_reason": request.block_reason,
+        "block_until": _date(request.block_until) or "",
+    }
+
+
+def _unblock_payload(request):
+    return {}
+
+
+def _sim_swap_payload(request):
+    return {
+        "iccid": request.iccid,
+        "previous_iccid": request.previous_iccid or None,
+        "reason": request.sim_swap_reason,
+    }
+
+
+def _termination_payload(request):
+    return {
+        "termination_reason": request.termination_reason,
+        "target_operator": request.target_operator_id.code or None,
+    }
+
+
+ORDER_PAYLOADS = {
+    "activation": _activation_payload,
+    "port_in": _port_in_payload,
+    "port_out": _port_out_payload,
+    "tariff_change": _tariff_change_payload,
+    "option_change": _option_change_payload,
+    "block": _block_payload,
+    "unblock": _unblock_payload,
+    "sim_swap": _sim_swap_payload,
+    "termination": _termination_payload,
+}
+
+
+def order_payload(request):
+    """Payload of the billing order of ``request`` (a single ``telecom.request``)."""
+    return {
+        "request": request.name,
+        "effective_date": _date(request.effective_date),
+        **ORDER_PAYLOADS[request.request_type](request),
     }
 
 

@@ -28,6 +28,12 @@ REQUEST_STATES = [
 
 CLOSED_STATES = ("done", "rejected", "cancelled")
 
+FULFILMENT_STATUSES = [
+    ("none", "None"),
+    ("waiting", "Waiting for Fulfilment"),
+    ("failed", "Fulfilment Failed"),
+]
+
 # state -> states it may move to; request types override with _get_transitions()
 DEFAULT_TRANSITIONS = {
     "draft": ("submitted", "cancelled"),
@@ -46,6 +52,16 @@ class TelecomRequest(models.Model):
     ``_on_done_<type>``), then the journal, then ``_after_<state>_<type>`` for
     follow-up requests, so the journal keeps the order of the facts.
     Each request type lives in its own file (``telecom_request_<type>.py``).
+
+    Extension points for integrations (other addons override only these, never
+    ``_transition``): the guards (``_check_transition_guards``) always run first;
+    ``_get_external_fulfilment_requests`` says which requests an external system
+    must fulfil before they are done, ``_request_external_fulfilment`` asks it
+    (the requests wait, ``fulfilment_status`` says so),
+    ``_complete_after_fulfilment`` completes them once it did,
+    ``_cancel_external_fulfilment`` withdraws the demand of a request closed
+    meanwhile; ``_get_due_requests_domain`` selects what the scheduled-request
+    cron completes.
     """
 
     _name = "telecom.request"
@@ -148,7 +164,23 @@ class TelecomRequest(models.Model):
     )
     rejection_reason = fields.Text(readonly=True, copy=False, tracking=True)
     completion_error = fields.Text(
-        readonly=True, copy=False, help="Why the scheduled completion failed."
+        readonly=True,
+        copy=False,
+        help="Why the completion failed (scheduled completion or external "
+        "fulfilment); empty when nothing failed.",
+    )
+    fulfilment_status = fields.Selection(
+        FULFILMENT_STATUSES,
+        string="Fulfilment",
+        required=True,
+        default="none",
+        readonly=True,
+        copy=False,
+        index=True,
+        tracking=True,
+        help="Waiting: an external system (billing) fulfils the request and it "
+        "completes when that system confirms. Failed: the fulfilment did not go "
+        "through, see the completion error.",
     )
     event_ids = fields.One2many("telecom.event", "request_id", string="Journal")
 
@@ -244,7 +276,6 @@ class TelecomRequest(models.Model):
         return True
 
     def action_complete(self):
-        self.completion_error = False
         self._transition("done")
         return True
 
@@ -303,15 +334,41 @@ class TelecomRequest(models.Model):
         return DEFAULT_TRANSITIONS
 
     def _transition(self, target, note=None):
-        """Move every request to ``target``: check, write, journal, run hooks."""
+        """Move every request to ``target``: guards first, then hooks, write, journal.
+
+        Completion is the one move an external system may hold: the requests
+        ``_get_external_fulfilment_requests`` returns are handed to it through
+        ``_request_external_fulfilment`` and stay where they are; the others move.
+        """
+        self._check_transition_guards(target)
+        moving = self
+        if target == "done":
+            held = self._get_external_fulfilment_requests()
+            if held:
+                held._request_external_fulfilment()
+                moving -= held
+        if moving:
+            moving._apply_transition(target, note)
+
+    def _check_transition_guards(self, target):
+        """Every check of a move, in one place: state machine, then the type's.
+
+        Runs before any hook and before anything is written or sent; raises a
+        ``UserError`` naming the first request that may not move.
+        """
         for request in self:
             request._check_transition(target)
         self._dispatch("_check", target)
+
+    def _apply_transition(self, target, note=None):
+        """Write the move (guards already passed), run the hooks, journal it."""
         previous_states = {request.id: request.state for request in self}
         self.write(self._prepare_transition_vals(target, note))
         self._dispatch("_on", target)
         self._journal_transition(previous_states, target, note)
         self._dispatch("_after", target)
+        if target in ("cancelled", "rejected"):
+            self._cancel_external_fulfilment()
 
     def _check_transition(self, target):
         self.ensure_one()
@@ -340,6 +397,9 @@ class TelecomRequest(models.Model):
             vals["date_submitted"] = now
         if target in CLOSED_STATES:
             vals["date_closed"] = now
+            vals["fulfilment_status"] = "none"
+        if target == "done":
+            vals["completion_error"] = False
         if target == "rejected":
             vals["rejection_reason"] = note
         return vals
@@ -427,6 +487,48 @@ class TelecomRequest(models.Model):
         self.ensure_one()
         return self.company_id.telecom_auto_complete
 
+    # ------------------------------------------------------------------
+    # External fulfilment (extension points of integrations)
+    # ------------------------------------------------------------------
+    def _get_external_fulfilment_requests(self):
+        """Hook: the requests of ``self`` an external system must fulfil first.
+
+        Called when completion is asked (button, submission, cron), after the
+        guards passed. The requests returned are not completed: they are handed
+        to ``_request_external_fulfilment``. Base: none, everything completes here.
+        """
+        return self.browse()
+
+    def _request_external_fulfilment(self):
+        """Hook: ask the external system to fulfil ``self``; they wait for it.
+
+        Integrations extend it to send their order (in this transaction) and
+        call ``_complete_after_fulfilment`` when the system confirms.
+        """
+        self.write({"fulfilment_status": "waiting", "completion_error": False})
+
+    def _complete_after_fulfilment(self, note=None):
+        """The external system fulfilled ``self``: complete the requests now.
+
+        The guards run again (the subscriber's lines may have changed while it
+        worked); the hold hook is not asked again, the fulfilment is what the
+        requests waited for. Raises ``UserError`` like any completion.
+        """
+        self._check_transition_guards("done")
+        self._apply_transition("done", note)
+
+    def _fail_external_fulfilment(self, error):
+        """The external fulfilment failed: flag the requests, keep the error."""
+        self.write({"fulfilment_status": "failed", "completion_error": error})
+
+    def _cancel_external_fulfilment(self):
+        """Hook: ``self`` was cancelled or rejected; withdraw what was asked.
+
+        Integrations cancel the orders not delivered yet and warn about the
+        delivered ones. Base: nothing was asked (the move resets the status).
+        """
+        return
+
     def _require_reason(self, reason):
         if not (reason or "").strip():
             raise UserError(self.env._("Give the reason of the rejection."))
@@ -457,13 +559,20 @@ class TelecomRequest(models.Model):
     # Crons
     # ------------------------------------------------------------------
     @api.model
-    def _cron_complete_due_requests(self, batch_size=500):
-        """Complete scheduled requests whose effective date has come, in batches."""
-        domain = [
+    def _get_due_requests_domain(self):
+        """Scheduled requests the cron completes: their day has come, nothing failed
+        and no external system is working on them. Integrations extend it."""
+        return [
             ("state", "=", "scheduled"),
             ("effective_date", "<=", fields.Date.context_today(self)),
+            ("fulfilment_status", "=", "none"),
             ("completion_error", "=", False),
         ]
+
+    @api.model
+    def _cron_complete_due_requests(self, batch_size=500):
+        """Complete scheduled requests whose effective date has come, in batches."""
+        domain = self._get_due_requests_domain()
         due = self.search(domain, limit=batch_size, order="effective_date, id")
         due._complete_each()
         remaining = self.search_count(domain)

@@ -9,3 +9,4 @@ from . import test_subscriber_card
 from . import test_portal
 from . import test_tour
 from . import test_import
+from . import test_request_fulfilment
