@@ -129,6 +129,9 @@ class SimulatorServer(ThreadingHTTPServer):
     # shutdown; the requests being answered get SHUTDOWN_GRACE seconds to finish
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's listen backlog of 5 resets connections when a burst of
+    # clients (parallel job runners, the concurrency tests) connects at once
+    request_queue_size = 128
 
     def __init__(self, address, app):
         super().__init__(address, SimulatorHandler)
