@@ -4,11 +4,16 @@ from . import telecom_sla_calendar_interval
 from . import telecom_sla_policy
 from . import telecom_sla_target
 from . import telecom_sla_line
+from . import telecom_sla_line_target
+from . import telecom_sla_line_clock
+from . import telecom_sla_line_scan
 from . import telecom_sla_event
 from . import telecom_escalation_rule
 from . import telecom_escalation_firing
 from . import telecom_routing_rule
 from . import telecom_incident
+from . import telecom_incident_audience
+from . import telecom_incident_ticket
 from . import telecom_incident_notification
 from . import resource_calendar
 from . import resource_calendar_attendance
@@ -18,3 +23,6 @@ from . import res_partner
 from . import helpdesk_ticket_channel
 from . import helpdesk_ticket_team
 from . import helpdesk_ticket
+from . import helpdesk_ticket_sla
+from . import helpdesk_ticket_sla_explain
+from . import helpdesk_ticket_timeline

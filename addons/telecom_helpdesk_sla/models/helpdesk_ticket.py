@@ -1,17 +1,15 @@
-from markupsafe import Markup
-from pytz import utc
-
 from odoo import api, fields, models
-from odoo.tools import SQL, format_datetime
+from odoo.tools import SQL
 
 from .sla_selections import (
-    ACTIVE_INCIDENT_STATES,
     IMPACTS,
     SATISFACTION,
     TICKET_SLA_STATUSES,
     URGENCIES,
 )
 
+# tickets whose stage change sends no e-mail (cursor's precommit data)
+NO_STAGE_MAIL_KEY = "telecom_helpdesk_sla.no_stage_mail"
 # a change of these fields may change the ticket's SLA policy
 POLICY_TRIGGERS = {
     "priority",
@@ -27,7 +25,12 @@ POLICY_TRIGGERS = {
 
 class HelpdeskTicket(models.Model):
     """A ticket of OCA helpdesk_mgmt, linked to the subscriber's world and
-    driven by the SLA engine (``telecom.sla.line``), routing and incidents."""
+    driven by the SLA engine (``telecom.sla.line``), routing and incidents.
+
+    The model is split by concern: fields and CRUD here, the SLA clocks in
+    ``helpdesk_ticket_sla.py``, the timeline in ``helpdesk_ticket_timeline.py``
+    and the explanation of the deadlines in ``helpdesk_ticket_sla_explain.py``.
+    """
 
     _inherit = "helpdesk.ticket"
 
@@ -127,7 +130,7 @@ class HelpdeskTicket(models.Model):
     )
     # escalation
     telecom_escalation_level = fields.Integer(
-        string="Escalation Level", readonly=True, copy=False, default=0
+        string="Escalation Level", readonly=True, copy=False, default=0, tracking=True
     )
     telecom_escalation_firing_ids = fields.One2many(
         "telecom.escalation.firing", "ticket_id", string="Escalations", copy=False
@@ -178,10 +181,6 @@ class HelpdeskTicket(models.Model):
             elif not ticket.priority:
                 ticket.priority = "1"
 
-    def _compute_sla_explanation(self):
-        for ticket in self:
-            ticket.sla_explanation = ticket._sla_explain()
-
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
@@ -195,12 +194,25 @@ class HelpdeskTicket(models.Model):
         return tickets
 
     def write(self, vals):
+        if "stage_id" in vals and self.env.context.get("telecom_sla_no_stage_mail"):
+            # read by _track_template at commit, whatever the context then
+            self.env.cr.precommit.data.setdefault(NO_STAGE_MAIL_KEY, set()).update(
+                self.ids
+            )
         was_closed = (
             {ticket.id: ticket.closed for ticket in self} if "stage_id" in vals else {}
         )
         result = super().write(vals)
         if self and not self.env.context.get("telecom_sla_skip"):
             self._telecom_after_write(vals, was_closed)
+        return result
+
+    def _track_template(self, changes):
+        """No stage e-mail for the tickets a mass incident resolves: their
+        subscribers are told by the incident's notification."""
+        result = super()._track_template(changes)
+        if self[:1].id in self.env.cr.precommit.data.get(NO_STAGE_MAIL_KEY, ()):
+            result.pop("stage_id", None)
         return result
 
     def _telecom_prepare_create_vals(self, vals_list):
@@ -293,398 +305,6 @@ class HelpdeskTicket(models.Model):
             touched = True
         if touched:
             Line._sync_ticket_summary(self.ids)
-
-    # ------------------------------------------------------------------
-    # SLA
-    # ------------------------------------------------------------------
-    def _sla_apply_policies(self, now=None, force=False, sync_summary=True):
-        """Match the policy of each open ticket and start or retarget its clocks.
-
-        A new ticket starts the targets of its policy; an open ticket whose
-        policy changes (priority, segment, category, channel, team) keeps its
-        clocks with the new targets. ``force`` retargets even without change
-        (the policy's calendar changed).
-        """
-        now = now or fields.Datetime.now()
-        self.env.flush_all()
-        tickets = self.filtered(lambda ticket: not ticket.closed)
-        matches = self.env["telecom.sla.policy"]._match(tickets)
-        starts, retargets, assign = [], [], {}
-        for ticket, policy in matches.items():
-            if not policy:
-                continue
-            key = (
-                policy._get_calendar(ticket.team_id).id,
-                ticket.telecom_region_id.id if policy.tz_source == "region" else 0,
-            )
-            start = ticket.telecom_sla_start_date or ticket.create_date or now
-            if not ticket.sla_policy_id or force or ticket.sla_policy_id != policy:
-                assign[ticket.id] = policy.id
-            if ticket.sla_policy_id and (force or ticket.sla_policy_id != policy):
-                retargets.append((ticket.id, policy.id, *key))
-            if not ticket.sla_policy_id or ticket.sla_policy_id != policy or force:
-                starts.append((ticket.id, policy.id, ticket.company_id.id, *key, start))
-        if assign:
-            self.env.cr.execute(
-                """UPDATE helpdesk_ticket t SET sla_policy_id = x.policy_id
-                     FROM unnest(%s::int[], %s::int[]) AS x(id, policy_id)
-                    WHERE t.id = x.id""",
-                (list(assign), list(assign.values())),
-            )
-            self.invalidate_recordset(["sla_policy_id"])
-        Line = self.env["telecom.sla.line"]
-        Line._retarget(retargets, now, self.env._("The SLA policy changed."))
-        Line._start(starts, now)
-        tickets._sla_sync_pause(now)
-        if sync_summary:
-            Line._sync_ticket_summary(self.ids)
-
-    @api.model
-    def _sla_start_existing_tickets(self, batch_size=5000):
-        """Open tickets without an SLA (an existing helpdesk, when this addon is
-        installed) get their policy and clocks, in batches."""
-        ids = self.search([("closed", "=", False), ("sla_policy_id", "=", False)]).ids
-        for start in range(0, len(ids), batch_size):
-            self.browse(ids[start : start + batch_size])._sla_apply_policies()
-        return len(ids)
-
-    def _sla_wanted_pauses(self):
-        """{ticket id: pause reason} of the open tickets whose clocks must stop."""
-        wanted = {}
-        for ticket in self:
-            policy = ticket.sla_policy_id
-            if not policy or ticket.closed:
-                continue
-            if ticket.stage_id in policy.pause_stage_ids:
-                wanted[ticket.id] = "stage"
-            elif (
-                policy.incident_time == "exclude"
-                and ticket.incident_id.state in ACTIVE_INCIDENT_STATES
-            ):
-                wanted[ticket.id] = "incident"
-        return wanted
-
-    def _sla_sync_pause(self, now):
-        """Pause the clocks of tickets that wait, resume the others."""
-        tickets = self.filtered(lambda ticket: not ticket.closed)
-        if not tickets:
-            return
-        wanted = tickets._sla_wanted_pauses()
-        Line = self.env["telecom.sla.line"]
-        Line._pause(wanted, now)
-        running = tickets.filtered(lambda ticket: ticket.id not in wanted)
-        Line._resume(running.ids, now)
-
-    def _sla_on_reply(self, message):
-        """First response and periodic updates are met by a public reply of an
-        agent; a reply of the subscriber ends a waiting stage."""
-        tickets = self.filtered(lambda ticket: not ticket.closed)
-        if not tickets or message.message_type not in ("comment", "email"):
-            return
-        if message.subtype_id.internal or not message.subtype_id:
-            return
-        now = fields.Datetime.now()
-        Line = self.env["telecom.sla.line"]
-        author_users = message.author_id.with_context(active_test=False).user_ids
-        if author_users and not all(author_users.mapped("share")):
-            first = tickets.filtered(lambda t: not t.telecom_first_response_date)
-            if first:
-                # sudo: kept by the engine; the agent may only have read access
-                first.sudo().with_context(telecom_sla_skip=True).write(
-                    {"telecom_first_response_date": now}
-                )
-                Line._stop(first.ids, now, kinds=["first_response"])
-            Line._restart_updates(tickets.ids, now)
-        else:
-            tickets._sla_resume_on_customer_reply()
-        Line._sync_ticket_summary(tickets.ids)
-
-    def _sla_resume_on_customer_reply(self):
-        waiting = self.filtered(
-            lambda t: (
-                t.stage_id in t.sla_policy_id.pause_stage_ids
-                and t.sla_policy_id.resume_stage_id
-            )
-        )
-        for stage, tickets in waiting.grouped(
-            lambda t: t.sla_policy_id.resume_stage_id
-        ).items():
-            # sudo: the subscriber's reply (portal or mail gateway) moves the
-            # ticket out of its waiting stage; subscribers cannot edit tickets
-            tickets.sudo().write({"stage_id": stage.id})
-
-    def _message_post_after_hook(self, message, msg_vals):
-        result = super()._message_post_after_hook(message, msg_vals)
-        self._sla_on_reply(message)
-        return result
-
-    # ------------------------------------------------------------------
-    # subscriber timeline and business events
-    # ------------------------------------------------------------------
-    def _telecom_emit(self, event_type):
-        """Business event and timeline row for the tickets of subscribers."""
-        tickets = self.filtered(
-            lambda t: t.partner_id.commercial_partner_id.telecom_is_subscriber
-        )
-        if not tickets:
-            return
-        self.env["telecom.event"]._emit(
-            event_type,
-            [ticket._telecom_prepare_event_vals(event_type) for ticket in tickets],
-        )
-        # sudo: the timeline row follows the ticket the user may create or close;
-        # helpdesk users outside the telecom roles have no timeline rights
-        self.env["telecom.interaction"].sudo().create(
-            [ticket._telecom_prepare_interaction_vals(event_type) for ticket in tickets]
-        )
-
-    def _telecom_prepare_event_vals(self, event_type):
-        self.ensure_one()
-        return {
-            "partner_id": self.partner_id.commercial_partner_id.id,
-            "service_id": self.telecom_service_id.id,
-            "res_model": self._name,
-            "res_id": self.id,
-            "summary": self.display_name,
-            "company_id": self.company_id.id,
-            "payload": {
-                "number": self.number,
-                "priority": self.priority,
-                "team": self.team_id.name,
-                "region_id": self.telecom_region_id.id,
-                "sla_status": self.sla_status,
-                "incident_id": self.incident_id.id,
-            },
-        }
-
-    def _telecom_prepare_interaction_vals(self, event_type):
-        self.ensure_one()
-        closing = event_type == "ticket.closed"
-        if closing:
-            summary = self.env._(
-                "Ticket %(number)s closed: %(name)s", number=self.number, name=self.name
-            )
-        else:
-            summary = self.env._(
-                "Ticket %(number)s opened: %(name)s", number=self.number, name=self.name
-            )
-        return {
-            "partner_id": self.partner_id.commercial_partner_id.id,
-            "service_id": self.telecom_service_id.id,
-            "channel": "system"
-            if closing
-            else (self.channel_id.telecom_channel or "system"),
-            "direction": "internal" if closing else "inbound",
-            "summary": summary,
-            "outcome": "resolved" if closing else "follow_up",
-            "res_model": self._name,
-            "res_id": self.id,
-            "company_id": self.company_id.id,
-        }
-
-    # ------------------------------------------------------------------
-    # explanation
-    # ------------------------------------------------------------------
-    def _sla_explain(self):
-        """HTML: why these deadlines (policy, calendar, holidays, pauses)."""
-        self.ensure_one()
-        if not self.sla_policy_id:
-            return Markup("<p>%s</p>") % self.env._(
-                "No SLA policy applies to this ticket."
-            )
-        parts = [self._sla_explain_policy(), self._sla_explain_calendar()]
-        for line in self.sla_line_ids.filtered(lambda sla: sla.status != "cancelled"):
-            parts.append(self._sla_explain_line(line))
-        return Markup("").join(parts)
-
-    def _sla_explain_policy(self):
-        policy = self.sla_policy_id
-        Policy = self.env["telecom.sla.policy"]
-        values = Policy._prepare_match_values(self)
-        candidates = Policy.search(
-            [
-                ("company_id", "=", self.company_id.id),
-                ("sequence", "<=", policy.sequence),
-                ("is_fallback", "=", False),
-                ("id", "!=", policy.id),
-            ]
-        )
-        skipped = [
-            self.env._(
-                "%(policy)s (precedence %(sequence)s) did not match: %(conditions)s",
-                policy=candidate.name,
-                sequence=candidate.sequence,
-                conditions=", ".join(
-                    self._sla_condition_label(name)
-                    for name in candidate._failed_conditions(values)
-                ),
-            )
-            for candidate in candidates
-            if candidate._failed_conditions(values)
-        ]
-        if policy.is_fallback:
-            reason = self.env._("no other policy matched, the fallback policy applies")
-        else:
-            reason = self.env._(
-                "precedence %(sequence)s, conditions met: %(conditions)s",
-                sequence=policy.sequence,
-                conditions=", ".join(self._sla_policy_conditions(policy))
-                or self.env._("none (matches every ticket)"),
-            )
-        items = Markup("").join(Markup("<li>%s</li>") % text for text in skipped)
-        return Markup("<h5>%s</h5><p>%s</p>%s") % (
-            self.env._("Policy: %(policy)s", policy=policy.name),
-            reason,
-            Markup("<ul>%s</ul>") % items if skipped else "",
-        )
-
-    def _sla_condition_label(self, name):
-        labels = {
-            "priority": self.env._("priority"),
-            "segment": self.env._("segment"),
-            "category": self.env._("category"),
-            "channel": self.env._("channel"),
-            "team": self.env._("team"),
-        }
-        return labels.get(name, name)
-
-    def _sla_policy_conditions(self, policy):
-        conditions = []
-        if policy.priority_ids:
-            conditions.append(
-                self.env._(
-                    "priority in %(values)s",
-                    values=", ".join(policy.priority_ids.mapped("name")),
-                )
-            )
-        if policy.segment:
-            segments = dict(policy._fields["segment"]._description_selection(self.env))
-            conditions.append(
-                self.env._("segment %(value)s", value=segments[policy.segment])
-            )
-        if policy.category_ids:
-            conditions.append(
-                self.env._(
-                    "category in %(values)s",
-                    values=", ".join(policy.category_ids.mapped("display_name")),
-                )
-            )
-        if policy.channel_ids:
-            conditions.append(
-                self.env._(
-                    "channel in %(values)s",
-                    values=", ".join(policy.channel_ids.mapped("display_name")),
-                )
-            )
-        if policy.team_ids:
-            conditions.append(
-                self.env._(
-                    "team in %(values)s",
-                    values=", ".join(policy.team_ids.mapped("display_name")),
-                )
-            )
-        return conditions
-
-    def _sla_explain_calendar(self):
-        policy = self.sla_policy_id
-        calendar = policy._get_calendar(self.team_id)
-        line = self.sla_line_ids[:1]
-        region = line.calendar_region_id
-        if calendar.telecom_always_on:
-            hours = self.env._("round the clock (24/7), no holidays")
-        else:
-            hours = self.env._(
-                "%(calendar)s, time zone %(tz)s",
-                calendar=calendar.name,
-                tz=region.tz or calendar.tz or "UTC",
-            )
-        text = self.env._("Working time: %(hours)s.", hours=hours)
-        if region:
-            text += " " + self.env._(
-                "Time zone and regional holidays of the zone %(zone)s.",
-                zone=region.display_name,
-            )
-        holidays = self._sla_holidays_in_window(calendar, region)
-        holiday_items = Markup("").join(
-            Markup("<li>%s</li>")
-            % self.env._(
-                "%(name)s: %(start)s - %(end)s",
-                name=leave.name or "-",
-                start=self._sla_local_time(leave.date_from),
-                end=self._sla_local_time(leave.date_to),
-            )
-            for leave in holidays
-        )
-        holiday_block = (
-            Markup("<p>%s</p><ul>%s</ul>")
-            % (self.env._("Holidays inside the SLA window:"), holiday_items)
-            if holidays
-            else Markup("<p>%s</p>") % self.env._("No holiday inside the SLA window.")
-        )
-        return Markup("<p>%s</p>%s") % (text, holiday_block)
-
-    def _sla_local_time(self, value):
-        """``value`` (UTC) as the ticket's zone reads it, with the zone's tz."""
-        if not value:
-            return "-"
-        tz = self.telecom_region_id.tz or self.env.user.tz or "UTC"
-        local = format_datetime(self.env, value, tz=tz, dt_format="short")
-        return f"{local} ({tz})"
-
-    def _sla_holidays_in_window(self, calendar, region):
-        lines = self.sla_line_ids.filtered("deadline")
-        if calendar.telecom_always_on or not lines:
-            return self.env["resource.calendar.leaves"]
-        start = min(lines.mapped("start_date"))
-        end = max(lines.mapped("deadline"))
-        Interval = self.env["telecom.sla.calendar.interval"]
-        domain = Interval._get_holiday_domain(
-            calendar, region, utc.localize(start), utc.localize(end)
-        )
-        return self.env["resource.calendar.leaves"].search(domain, order="date_from")
-
-    def _sla_explain_line(self, line):
-        kinds = dict(line._fields["kind"]._description_selection(self.env))
-        statuses = dict(line._fields["status"]._description_selection(self.env))
-        events = self.sla_event_ids.filtered(
-            lambda e, line=line: (
-                e.line_id == line and e.event_type in ("paused", "resumed", "reopened")
-            )
-        ).sorted("date")
-        pause_items = Markup("").join(
-            Markup("<li>%s</li>")
-            % self.env._(
-                "%(date)s %(event)s %(detail)s",
-                date=self._sla_local_time(event.date),
-                event=dict(
-                    event._fields["event_type"]._description_selection(self.env)
-                )[event.event_type],
-                detail=self.env._(
-                    "(%(hours)s working hours not counted)",
-                    hours=round(event.work_seconds / 3600, 2),
-                )
-                if event.event_type == "resumed"
-                else (event.reason or ""),
-            )
-            for event in events
-        )
-        summary = self.env._(
-            "%(kind)s: %(hours)s working hours from %(start)s; paused %(paused)s "
-            "working hours; deadline %(deadline)s; consumed %(consumed)s h "
-            "(%(percent)s %%); status %(status)s.",
-            kind=kinds[line.kind],
-            hours=line.target_hours,
-            start=self._sla_local_time(line.start_date),
-            paused=round(line.paused_hours, 2),
-            deadline=self._sla_local_time(line.deadline),
-            consumed=round(line.consumed_hours, 2),
-            percent=round(line.consumed_percent),
-            status=statuses[line.status],
-        )
-        return Markup("<p>%s</p>%s") % (
-            summary,
-            Markup("<ul>%s</ul>") % pause_items if pause_items else "",
-        )
 
     # ------------------------------------------------------------------
     # actions

@@ -23,12 +23,14 @@ class ResourceCalendarLeaves(models.Model):
         return leaves
 
     def write(self, vals):
+        self.check_access("write")  # before the engine forgets the intervals
         self._telecom_invalidate()
         result = super().write(vals)
         self._telecom_invalidate()
         return result
 
     def unlink(self):
+        self.check_access("unlink")  # before the engine forgets the intervals
         self._telecom_invalidate()
         return super().unlink()
 

@@ -208,12 +208,13 @@ class TelecomEscalationRule(models.Model):
         return vals
 
     def _raise_escalation_level(self, tickets):
-        self.env.cr.execute(
-            """UPDATE helpdesk_ticket SET telecom_escalation_level = %s
-                WHERE id = ANY(%s) AND telecom_escalation_level < %s""",
-            (int(self.level), tickets.ids, int(self.level)),
+        """The rule's level on the tickets below it: an ORM write (tracked,
+        dated, seen by other modules) as the user running the scan."""
+        level = int(self.level)
+        raised = tickets.filtered(lambda t: t.telecom_escalation_level < level)
+        raised._telecom_engine_write(
+            "telecom_escalation_level", dict.fromkeys(raised.ids, level)
         )
-        tickets.invalidate_recordset(["telecom_escalation_level"])
 
     def _recipients(self, ticket):
         users = self.notify_user_ids

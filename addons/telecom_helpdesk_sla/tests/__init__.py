@@ -6,3 +6,5 @@ from . import test_access
 from . import test_report
 from . import test_portal
 from . import test_timeline
+from . import test_engine_writes
+from . import test_production_data

@@ -182,7 +182,7 @@ class TestEscalation(TelecomHelpdeskCommon):
                     env = api.Environment(cr, SUPERUSER_ID, {})
                     rule = env["telecom.escalation.rule"].browse(ids["rule"])
                     if name == "second":
-                        first_inserted.wait(10)
+                        first_inserted.wait(60)
                     results[name] = rule._fire(now)
                     if wait_for_other:
                         first_inserted.set()
@@ -198,8 +198,8 @@ class TestEscalation(TelecomHelpdeskCommon):
         try:
             first.start()
             second.start()
-            first.join(30)
-            second.join(30)
+            first.join(90)
+            second.join(90)
             self.assertFalse(errors)
             self.assertTrue(results["other_waited"])
             self.assertEqual(results["first"], [ids["ticket"]])
@@ -220,7 +220,7 @@ class TestEscalation(TelecomHelpdeskCommon):
             self._drop_committed(db, ids)
 
     @staticmethod
-    def _wait_for_lock_waiter(cr, timeout=10):
+    def _wait_for_lock_waiter(cr, timeout=30):
         """True when another backend waits on a lock we hold."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

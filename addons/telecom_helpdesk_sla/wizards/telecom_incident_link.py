@@ -27,11 +27,14 @@ class TelecomIncidentLink(models.TransientModel):
             wizard.ticket_count = len(wizard.ticket_ids)
 
     def action_link(self):
+        """Link the open selected tickets: the user must be allowed to write
+        the incident and every one of these tickets."""
         self.ensure_one()
         tickets = self.ticket_ids.filtered(lambda ticket: not ticket.closed)
         if not tickets:
             raise UserError(self.env._("Select at least one open ticket."))
         self.incident_id.check_access("write")
+        tickets.check_access("write")
         linked = 0
         for start in range(0, len(tickets), CHUNK):
             linked += self.incident_id._link_tickets(tickets[start : start + CHUNK])

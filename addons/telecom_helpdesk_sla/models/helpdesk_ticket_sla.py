@@ -1,0 +1,155 @@
+from collections import defaultdict
+
+from odoo import api, fields, models
+
+from .sla_selections import ACTIVE_INCIDENT_STATES
+
+ENGINE_WRITE_CHUNK = 1000
+
+
+class HelpdeskTicket(models.Model):
+    """The SLA clocks of a ticket: policy matching, pauses, replies."""
+
+    _inherit = "helpdesk.ticket"
+
+    # ------------------------------------------------------------------
+    # writes of the engine
+    # ------------------------------------------------------------------
+    def _telecom_engine_write(self, field_name, values_by_id):
+        """Write the values ``{ticket id: value}`` of ``field_name`` through
+        the ORM: one ``write`` per distinct value and chunk of tickets.
+
+        Tracking, ``write_date``, access rules and the ``write`` overrides of
+        other modules all see the change; only this addon's SLA hooks are
+        skipped (the engine runs them itself, set-based). Access is the
+        caller's: ``self`` carries its environment (or a commented ``sudo``).
+        """
+        by_value = defaultdict(list)
+        for ticket_id, value in values_by_id.items():
+            by_value[value].append(ticket_id)
+        tickets = self.with_context(telecom_sla_skip=True)
+        for value, ids in by_value.items():
+            for start in range(0, len(ids), ENGINE_WRITE_CHUNK):
+                tickets.browse(ids[start : start + ENGINE_WRITE_CHUNK]).write(
+                    {field_name: value}
+                )
+
+    # ------------------------------------------------------------------
+    # SLA
+    # ------------------------------------------------------------------
+    def _sla_apply_policies(self, now=None, force=False, sync_summary=True):
+        """Match the policy of each open ticket and start or retarget its clocks.
+
+        A new ticket starts the targets of its policy; an open ticket whose
+        policy changes (priority, segment, category, channel, team) keeps its
+        clocks with the new targets. ``force`` retargets even without change
+        (the policy's calendar changed).
+        """
+        now = now or fields.Datetime.now()
+        self.env.flush_all()
+        tickets = self.filtered(lambda ticket: not ticket.closed)
+        matches = self.env["telecom.sla.policy"]._match(tickets)
+        starts, retargets, assign = [], [], {}
+        for ticket, policy in matches.items():
+            if not policy:
+                continue
+            key = (
+                policy._get_calendar(ticket.team_id).id,
+                ticket.telecom_region_id.id if policy.tz_source == "region" else 0,
+            )
+            start = ticket.telecom_sla_start_date or ticket.create_date or now
+            if ticket.sla_policy_id != policy:
+                assign[ticket.id] = policy.id
+            if ticket.sla_policy_id and (force or ticket.sla_policy_id != policy):
+                retargets.append((ticket.id, policy.id, *key))
+            if not ticket.sla_policy_id or ticket.sla_policy_id != policy or force:
+                starts.append((ticket.id, policy.id, ticket.company_id.id, *key, start))
+        # sudo: the policy is derived by the engine from the ticket's fields
+        # (read-only for users); it follows a change the caller was allowed to
+        # make (the ticket, or the subscriber's segment)
+        self.sudo()._telecom_engine_write("sla_policy_id", assign)
+        Line = self.env["telecom.sla.line"]
+        Line._retarget(retargets, now, self.env._("The SLA policy changed."))
+        Line._start(starts, now)
+        tickets._sla_sync_pause(now)
+        if sync_summary:
+            Line._sync_ticket_summary(self.ids)
+
+    @api.model
+    def _sla_start_existing_tickets(self, batch_size=5000):
+        """Open tickets without an SLA (an existing helpdesk, when this addon is
+        installed) get their policy and clocks, in batches."""
+        ids = self.search([("closed", "=", False), ("sla_policy_id", "=", False)]).ids
+        for start in range(0, len(ids), batch_size):
+            self.browse(ids[start : start + batch_size])._sla_apply_policies()
+        return len(ids)
+
+    def _sla_wanted_pauses(self):
+        """{ticket id: pause reason} of the open tickets whose clocks must stop."""
+        wanted = {}
+        for ticket in self:
+            policy = ticket.sla_policy_id
+            if not policy or ticket.closed:
+                continue
+            if ticket.stage_id in policy.pause_stage_ids:
+                wanted[ticket.id] = "stage"
+            elif (
+                policy.incident_time == "exclude"
+                and ticket.incident_id.state in ACTIVE_INCIDENT_STATES
+            ):
+                wanted[ticket.id] = "incident"
+        return wanted
+
+    def _sla_sync_pause(self, now):
+        """Pause the clocks of tickets that wait, resume the others."""
+        tickets = self.filtered(lambda ticket: not ticket.closed)
+        if not tickets:
+            return
+        wanted = tickets._sla_wanted_pauses()
+        Line = self.env["telecom.sla.line"]
+        Line._pause(wanted, now)
+        running = tickets.filtered(lambda ticket: ticket.id not in wanted)
+        Line._resume(running.ids, now)
+
+    def _sla_on_reply(self, message):
+        """First response and periodic updates are met by a public reply of an
+        agent; a reply of the subscriber ends a waiting stage."""
+        tickets = self.filtered(lambda ticket: not ticket.closed)
+        if not tickets or message.message_type not in ("comment", "email"):
+            return
+        if message.subtype_id.internal or not message.subtype_id:
+            return
+        now = fields.Datetime.now()
+        Line = self.env["telecom.sla.line"]
+        author_users = message.author_id.with_context(active_test=False).user_ids
+        if author_users and not all(author_users.mapped("share")):
+            first = tickets.filtered(lambda t: not t.telecom_first_response_date)
+            if first:
+                # sudo: kept by the engine; the agent may only have read access
+                first.sudo().with_context(telecom_sla_skip=True).write(
+                    {"telecom_first_response_date": now}
+                )
+                Line._stop(first.ids, now, kinds=["first_response"])
+            Line._restart_updates(tickets.ids, now)
+        else:
+            tickets._sla_resume_on_customer_reply()
+        Line._sync_ticket_summary(tickets.ids)
+
+    def _sla_resume_on_customer_reply(self):
+        waiting = self.filtered(
+            lambda t: (
+                t.stage_id in t.sla_policy_id.pause_stage_ids
+                and t.sla_policy_id.resume_stage_id
+            )
+        )
+        for stage, tickets in waiting.grouped(
+            lambda t: t.sla_policy_id.resume_stage_id
+        ).items():
+            # sudo: the subscriber's reply (portal or mail gateway) moves the
+            # ticket out of its waiting stage; subscribers cannot edit tickets
+            tickets.sudo().write({"stage_id": stage.id})
+
+    def _message_post_after_hook(self, message, msg_vals):
+        result = super()._message_post_after_hook(message, msg_vals)
+        self._sla_on_reply(message)
+        return result
