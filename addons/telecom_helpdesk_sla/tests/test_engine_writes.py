@@ -141,14 +141,20 @@ class TestEngineWrites(TelecomHelpdeskCommon):
         tracked = self._tracked(ticket, "telecom_escalation_level")
         self.assertEqual(tracked.mapped("new_value_integer"), [3])
 
-    def test_policy_change_from_the_segment_dates_the_ticket(self):
+    def test_policy_given_to_an_existing_ticket_dates_it(self):
+        """An open ticket without SLA (a helpdesk that existed before the
+        addon) gets its policy through ``write``."""
         with freeze_time("2025-03-04 07:00:00"):
             ticket = self._ticket(self.partner)
-        self.assertEqual(ticket.sla_policy_id, self.policy_fallback)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE helpdesk_ticket SET sla_policy_id = NULL WHERE id = %s",
+            [ticket.id],
+        )
+        ticket.invalidate_recordset()
         self._age(ticket)
-        with freeze_time("2025-03-04 09:00:00"):
-            self.partner.telecom_segment = "vip"
-        self.assertEqual(ticket.sla_policy_id, self.policy_vip)
+        self.env["helpdesk.ticket"]._sla_start_existing_tickets()
+        self.assertEqual(ticket.sla_policy_id, self.policy_fallback)
         self._assert_written_now(ticket)
 
     # ------------------------------------------------------------------
