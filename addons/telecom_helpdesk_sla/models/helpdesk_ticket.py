@@ -144,8 +144,12 @@ class HelpdeskTicket(models.Model):
         tracking=True,
         copy=False,
     )
-    incident_state = fields.Selection(related="incident_id.state")
-    incident_public_message = fields.Text(related="incident_id.public_message")
+    # not tracked on the ticket (they would inherit the incident's tracking):
+    # the link itself is tracked
+    incident_state = fields.Selection(related="incident_id.state", tracking=False)
+    incident_public_message = fields.Text(
+        related="incident_id.public_message", tracking=False
+    )
     telecom_satisfaction = fields.Selection(
         SATISFACTION,
         string="Satisfaction",

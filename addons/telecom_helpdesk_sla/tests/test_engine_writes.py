@@ -89,6 +89,11 @@ class TestEngineWrites(TelecomHelpdeskCommon):
             tracked = self._tracked(ticket, "incident_id")
             self.assertEqual(len(tracked), 1)
             self.assertEqual(tracked.new_value_integer, self.incident.id)
+            # one line in the chatter: the link, not the incident's fields
+            self.assertEqual(
+                tracked.mail_message_id.tracking_value_ids.field_id.mapped("name"),
+                ["incident_id"],
+            )
 
     def test_link_wizard_checks_write_access_on_the_tickets(self):
         with freeze_time("2025-03-04 07:00:00"):
