@@ -25,6 +25,7 @@
         "views/telecom_request_views.xml",
         "views/telecom_interaction_views.xml",
         "views/telecom_event_views.xml",
+        "views/telecom_event_consumer_views.xml",
         "views/telecom_audit_log_views.xml",
         "views/telecom_refund_views.xml",
         "views/telecom_import_views.xml",

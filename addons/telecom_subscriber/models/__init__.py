@@ -11,6 +11,7 @@ from . import telecom_account
 from . import telecom_service
 from . import telecom_service_state_log
 from . import telecom_event
+from . import telecom_event_consumer
 from . import telecom_interaction
 from . import telecom_request
 from . import telecom_request_activation

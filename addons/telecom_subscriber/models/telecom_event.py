@@ -1,14 +1,28 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL, create_index
+
+from ..tools.fields import BigInteger
 
 
 class TelecomEvent(models.Model):
     """Append-only log of business facts, written in the fact's transaction.
 
     Producers call :meth:`_emit`; consumers (billing outbox, campaign triggers,
-    metrics) read batches after an id watermark with :meth:`_fetch_after`, which
-    makes every consumer replayable. Event types are dotted codes such as
-    ``request.done`` or ``billing.payment_received``.
+    metrics) read the feed through a ``telecom.event.consumer``, never by id.
+    Event types are dotted codes such as ``request.done`` or
+    ``billing.payment_received``.
+
+    Why not "id > N": ids come from a sequence when a row is inserted, but rows
+    become visible when their transaction commits, and transactions commit in
+    any order. A reader that saw event 11 (committed) while event 10 was still
+    in flight moves its watermark to 11 and never sees 10. So every event
+    records the id of the transaction that wrote it (``txid``, set in the same
+    transaction by :meth:`create`, and by the column's default for SQL
+    writers), and consumers cut the feed by database snapshots: a batch is
+    what a newer snapshot sees committed and an older one did not (see
+    ``telecom.event.consumer``). An event committed late is not in the older
+    snapshot, so it comes in the next batch.
     """
 
     _name = "telecom.event"
@@ -52,6 +66,31 @@ class TelecomEvent(models.Model):
         "the events of their zones.",
     )
     company_id = fields.Many2one("res.company", readonly=True, index=True)
+    txid = BigInteger(
+        string="Transaction",
+        required=True,
+        readonly=True,
+        default=0,
+        help="Id of the database transaction that recorded the event: consumers "
+        "of the feed tell by it which events a database snapshot saw committed. "
+        "Events recorded before the feed existed carry 0.",
+    )
+
+    def init(self):
+        # SQL writers (bulk loads, benchmarks) get the transaction id too
+        self.env.cr.execute(
+            SQL(
+                "ALTER TABLE %s ALTER COLUMN txid SET DEFAULT txid_current()",
+                SQL.identifier(self._table),
+            )
+        )
+        # the consumers' cursor: WHERE (txid, id) > (position) ORDER BY txid, id
+        create_index(
+            self.env.cr,
+            "telecom_event_txid_id_index",
+            self._table,
+            ["txid", "id"],
+        )
 
     @api.model
     def _emit(self, event_type, vals_list):
@@ -67,7 +106,18 @@ class TelecomEvent(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._fill_regions(vals_list)
+        # the writing transaction, whatever the caller passed: a made-up value
+        # could place the event where a consumer has already passed
+        txid = self._current_txid()
+        for vals in vals_list:
+            vals["txid"] = txid
         return super().create(vals_list)
+
+    @api.model
+    def _current_txid(self):
+        """Id of the current transaction (assigned now if it has none yet)."""
+        self.env.cr.execute("SELECT txid_current()")
+        return self.env.cr.fetchone()[0]
 
     @api.model
     def _fill_regions(self, vals_list):
@@ -95,14 +145,6 @@ class TelecomEvent(models.Model):
                 ),
                 False,
             )
-
-    @api.model
-    def _fetch_after(self, watermark, event_types=None, limit=1000):
-        """Next batch of events with an id above ``watermark``, oldest first."""
-        domain = [("id", ">", watermark)]
-        if event_types:
-            domain.append(("event_type", "in", list(event_types)))
-        return self.search(domain, order="id", limit=limit)
 
     def write(self, vals):  # pylint: disable=method-required-super
         # append-only: nobody, the administrator included, rewrites history

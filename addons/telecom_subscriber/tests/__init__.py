@@ -10,3 +10,4 @@ from . import test_portal
 from . import test_tour
 from . import test_import
 from . import test_request_fulfilment
+from . import test_event_feed

@@ -2,3 +2,4 @@ from . import numbering
 from . import selections
 from . import billing_csv
 from . import sql
+from . import fields
