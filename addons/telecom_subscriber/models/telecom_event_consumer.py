@@ -257,15 +257,23 @@ class TelecomEventConsumer(models.Model):
         state = self._read_state(lock=True)
         if not state["batch"]:
             return
+        # the last given event of the batch, and how many events of the batch
+        # that acknowledges (all from the position to it)
         self.env.cr.execute(
             SQL(
-                """SELECT e.txid, e.id, count(*) OVER ()
+                """SELECT last.txid, last.id, (
+                          SELECT count(*) FROM telecom_event e
+                           WHERE %(in_batch)s
+                             AND (e.txid, e.id) > (c.txid, c.event_id)
+                             AND (e.txid, e.id) <= (last.txid, last.id))
                      FROM (VALUES %(row)s) AS %(columns)s
-                     JOIN telecom_event e
-                       ON %(in_batch)s AND (e.txid, e.id) > (c.txid, c.event_id)
-                    WHERE e.id = ANY(%(event_ids)s)
-                    ORDER BY e.txid DESC, e.id DESC
-                    LIMIT 1""",
+                    CROSS JOIN LATERAL (
+                          SELECT e.txid, e.id FROM telecom_event e
+                           WHERE %(in_batch)s
+                             AND (e.txid, e.id) > (c.txid, c.event_id)
+                             AND e.id = ANY(%(event_ids)s)
+                           ORDER BY e.txid DESC, e.id DESC
+                           LIMIT 1) AS last""",
                 row=self._state_row(state),
                 columns=self._STATE_COLUMNS,
                 in_batch=self._in_batch_sql(),

@@ -219,6 +219,14 @@ class TestEventFeed(TelecomCommon):
         self.assertEqual(self.campaigns.acknowledged_count, 2)
         self.assertFalse(self._run(self.campaigns))
 
+    def test_acknowledging_an_event_acknowledges_those_before_it(self):
+        first, second, third = self._events(3, 4, 5)
+        self.assertEqual(self.campaigns._fetch_batch(limit=2), first | second)
+        self.campaigns._acknowledge(second)
+        self.assertEqual(self.campaigns.acknowledged_count, 2)
+        self.assertEqual(self._run(self.campaigns), third)
+        self.assertEqual(self.campaigns.acknowledged_count, 3)
+
     def test_failing_handler_acknowledges_nothing(self):
         events = self._events(3)
 
