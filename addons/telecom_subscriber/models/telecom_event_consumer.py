@@ -386,9 +386,8 @@ class TelecomEventConsumer(models.Model):
         """``e`` is not in ``c.done``; the range condition lets the (txid, id)
         index skip the events committed before that snapshot."""
         return SQL(
-            """(c.done IS NULL
-                OR (e.txid >= txid_snapshot_xmin(c.done)
-                    AND NOT txid_visible_in_snapshot(e.txid, c.done)))"""
+            """e.txid >= COALESCE(txid_snapshot_xmin(c.done), 0)
+               AND (c.done IS NULL OR NOT txid_visible_in_snapshot(e.txid, c.done))"""
         )
 
     @api.model
