@@ -20,5 +20,5 @@ class BillingEventsController(TelecomApiController):
     def billing_events(self, **params):
         payload = read_json_body()
         request.env["telecom.api"]._api_validate("BillingEventBatch", payload)
-        result = request.env["telecom.billing.event"].api_receive(payload["events"])
+        result = request.env["telecom.billing.event"]._api_receive(payload["events"])
         return json_response(result)

@@ -30,6 +30,37 @@ def error_response(error):
     return json_response(error.body(), status=error.status, headers=error.headers)
 
 
+def not_found():
+    """The one 404 of every TMF route: a hidden record answers as a missing one."""
+    return ApiError(
+        404,
+        "NOT_FOUND",
+        request.env._("Not found"),
+        request.env._("No such resource."),
+    )
+
+
+def parse_id(value):
+    """The database id of a path segment, or None (ASCII digits only: ``7²``
+    passes ``str.isdigit()`` but not ``int()``)."""
+    if value.isascii() and value.isdigit() and len(value) < 10:
+        return int(value)
+    return None
+
+
+def get_record(model, record_id):
+    """The record ``record_id`` the current user may read, else a 404 TMF error.
+
+    ``search`` applies the record rules: a record of another company or zone
+    is as absent as a deleted one (``browse().exists()`` would find it).
+    """
+    number = parse_id(record_id)
+    record = model.search([("id", "=", number)]) if number else model.browse()
+    if not record:
+        raise not_found()
+    return record
+
+
 def api_endpoint(scope, methods):
     """Wrap a handler: method check, API key of ``scope``, errors as TMF bodies."""
 
@@ -55,21 +86,28 @@ def api_endpoint(scope, methods):
                 return error_response(error)
             except (psycopg2.errors.ReadOnlySqlTransaction, psycopg2.OperationalError):
                 raise  # Odoo retries the request (read/write cursor, concurrency)
-            except AccessError as error:
-                return error_response(
-                    ApiError(403, "FORBIDDEN", request.env._("Forbidden"), str(error))
-                )
-            except MissingError as error:
-                return error_response(
-                    ApiError(404, "NOT_FOUND", request.env._("Not found"), str(error))
-                )
-            except (UserError, ValidationError) as error:
+            # the texts of these exceptions name models, ids and users: the
+            # caller gets a fixed sentence, never the exception's text
+            except AccessError:
                 return error_response(
                     ApiError(
-                        422,
-                        "UNPROCESSABLE",
+                        403,
+                        "FORBIDDEN",
+                        request.env._("Forbidden"),
+                        request.env._("The integration user may not do this."),
+                    )
+                )
+            except MissingError:
+                return error_response(not_found())
+            except (UserError, ValidationError) as error:
+                # UserError and ValidationError carry a sentence written for
+                # the user (the reason of a functional refusal)
+                return error_response(
+                    ApiError(
+                        400,
+                        "REQUEST_REFUSED",
                         request.env._("Request refused"),
-                        str(error),
+                        error.args[0] if error.args else "",
                     )
                 )
             except psycopg2.IntegrityError:
@@ -134,14 +172,41 @@ def read_json_body():
             request.env._("Invalid request body"),
             request.env._("The body must be a JSON object."),
         )
+    if _has_nul(payload):
+        raise ApiError(
+            400,
+            "INVALID_BODY",
+            request.env._("Invalid request body"),
+            request.env._("Texts must not contain the NUL character (U+0000)."),
+        )
     return payload
+
+
+def _has_nul(value):
+    """Whether a NUL character is in a string (or a key) of ``value``.
+
+    PostgreSQL stores no NUL in text nor in jsonb: such a body must be refused
+    here, not fail in the database.
+    """
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def query_int(name, default, maximum=None):
     value = request.httprequest.args.get(name)
     if value in (None, ""):
         return default
-    if not value.isdigit() or len(value) > 9:
+    if not (value.isascii() and value.isdigit()) or len(value) > 9:
         raise ApiError(
             400,
             "INVALID_QUERY",

@@ -2,12 +2,12 @@ from odoo import http
 from odoo.http import request
 
 from ..models.telecom_api import ALARM_PATH, SCOPE_TMF642
-from ..tools.api_schema import ApiError
 from .common import (
     TMF_ROUTE_OPTIONS,
     TelecomApiController,
     api_endpoint,
     base_url,
+    get_record,
     json_response,
     read_json_body,
 )
@@ -25,10 +25,10 @@ class Tmf642AlarmController(TelecomApiController):
         if request.httprequest.method == "POST":
             payload = read_json_body()
             request.env["telecom.api"]._api_validate("Alarm_Create", payload)
-            alarm = request.env["telecom.alarm"].api_raise(payload)
+            alarm = request.env["telecom.alarm"]._api_raise(payload)
             return json_response(alarm._tmf_dict(base_url()), status=201)
         offset, limit = self._page()
-        alarms, total = request.env["telecom.alarm"].api_search(
+        alarms, total = request.env["telecom.alarm"]._api_search(
             request.httprequest.args, offset=offset, limit=limit
         )
         return self._list_response(alarms, total)
@@ -42,18 +42,8 @@ class Tmf642AlarmController(TelecomApiController):
         if request.httprequest.method == "PATCH":
             payload = read_json_body()
             request.env["telecom.api"]._api_validate("Alarm_Update", payload)
-            alarm.api_update(payload)
+            alarm._api_update(payload)
         return json_response(alarm._tmf_dict(base_url(), self._fields_filter()))
 
     def _get_alarm(self, alarm_id):
-        alarm = request.env["telecom.alarm"]
-        if alarm_id.isdigit() and len(alarm_id) < 10:
-            alarm = alarm.browse(int(alarm_id)).exists()
-        if not alarm:
-            raise ApiError(
-                404,
-                "NOT_FOUND",
-                request.env._("Alarm not found"),
-                request.env._("No alarm %(id)s.", id=alarm_id[:64]),
-            )
-        return alarm
+        return get_record(request.env["telecom.alarm"], alarm_id)

@@ -1,4 +1,7 @@
 from . import telecom_backend
+from . import telecom_backend_transport
+from . import telecom_backend_circuit
+from . import telecom_backend_catalog
 from . import telecom_backend_health
 from . import telecom_backend_call
 from . import telecom_backend_alert_rule

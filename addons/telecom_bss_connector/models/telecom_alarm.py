@@ -152,18 +152,18 @@ class TelecomAlarm(models.Model):
     # API (called by the TMF642 controller as the integration user)
     # ------------------------------------------------------------------
     @api.model
-    def api_raise(self, payload):
+    def _api_raise(self, payload):
         """Raise an alarm; the same external alarm raised again updates it."""
         existing = self._find_external(payload)
         if existing:
-            existing.api_update(payload)
+            existing._api_update(payload)
             return existing
         values = self._prepare_values(payload, creating=True)
         alarm = self.create(values)
         alarm._on_alarms_changed()
         return alarm
 
-    def api_update(self, payload):
+    def _api_update(self, payload):
         """Update / acknowledge / clear (TMF642 PATCH semantics)."""
         self.ensure_one()
         if self.state == "cleared" and payload.get("state") not in (None, "cleared"):
@@ -182,7 +182,7 @@ class TelecomAlarm(models.Model):
         return self
 
     @api.model
-    def api_search(self, filters, offset=0, limit=100):
+    def _api_search(self, filters, offset=0, limit=100):
         """(alarms, total) matching the TMF filters, newest first."""
         domain = []
         for param, field_name in FILTERS.items():

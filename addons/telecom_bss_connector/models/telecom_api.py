@@ -1,4 +1,7 @@
 from odoo import api, models
+from odoo.tools import SQL
+
+from odoo.addons.base.models.res_users import INDEX_SIZE, KEY_CRYPT_CONTEXT
 
 from ..tools.api_schema import (
     OPENAPI_ERRORS,
@@ -241,12 +244,7 @@ class TelecomApi(models.AbstractModel):
                 self.env._("Send the key in the X-API-Key header."),
                 headers={"WWW-Authenticate": 'ApiKey header="X-API-Key"'},
             )
-        # sudo: checking a key reads the key table, which no user may read
-        user_id = (
-            self.env["res.users.apikeys"]
-            .sudo()
-            ._check_credentials(scope=scope, key=key[:128])
-        )
+        user_id = self._api_check_key(scope, key[:128])
         if not user_id:
             raise ApiError(
                 401,
@@ -267,6 +265,33 @@ class TelecomApi(models.AbstractModel):
                 self.env._("The key's user needs the Integration (API) role."),
             )
         return user
+
+    @api.model
+    def _api_check_key(self, scope, key):
+        """The user of ``key`` when the key is of exactly ``scope``, else None.
+
+        ``res.users.apikeys._check_credentials`` also accepts a key without a
+        scope (a personal RPC key of the user): the telecom APIs do not, an
+        integration key is always given for one API.
+        """
+        # SQL as Odoo's own check does (the key table is readable by no user),
+        # but on the exact scope; only the hashes are compared
+        self.env.cr.execute(
+            SQL(
+                """SELECT k.user_id, k.key
+                     FROM res_users_apikeys k
+                     JOIN res_users u ON u.id = k.user_id
+                    WHERE u.active AND k.index = %(index)s AND k.scope = %(scope)s
+                      AND (k.expiration_date IS NULL
+                           OR k.expiration_date >= now() at time zone 'utc')""",
+                index=key[:INDEX_SIZE],
+                scope=scope,
+            )
+        )
+        for user_id, hashed in self.env.cr.fetchall():
+            if KEY_CRYPT_CONTEXT.verify(key, hashed):
+                return user_id
+        return None
 
     # ------------------------------------------------------------------
     # OpenAPI

@@ -169,6 +169,7 @@ class TelecomBackend(models.Model):
     def action_retry_dead(self):
         """Send every dead order of this system again."""
         self.ensure_one()
+        self._bss_check_monitor()
         dead = self.env["telecom.outbox"].search(
             [("backend_id", "=", self.id), ("state", "=", "dead")]
         )

@@ -56,7 +56,7 @@ class TelecomBillingEvent(models.Model):
     ]
 
     @api.model
-    def api_receive(self, events):
+    def _api_receive(self, events):
         """Record billing events; already received ids are skipped (idempotent).
 
         Returns counts and one status per event, in order.

@@ -151,6 +151,9 @@ class TelecomBillingSnapshot(models.Model):
     # ------------------------------------------------------------------
     def action_refresh(self):
         """Ask billing now (short time-out); stale values stay if it fails."""
+        # the refresh writes the snapshots as the system: the user must be able
+        # to read them (record rules: the agent's zones)
+        self.check_access("read")
         self.account_id._bss_refresh_billing(live=True)
         return True
 

@@ -6,3 +6,4 @@ from . import test_api
 from . import test_simulator
 from . import test_tour
 from . import test_request_fulfilment
+from . import test_access

@@ -1,7 +1,9 @@
 import copy
 import json
 import random
+from unittest import mock
 
+from odoo.exceptions import AccessError, MissingError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.telecom_subscriber.tests.common import GROUP
@@ -224,6 +226,74 @@ class TestInboundApi(HttpCase):
         )
         # a key of a user without the integration role
         self.assertTmfError(self.call("GET", ALARM_URL, key=self.agent_key), 403)
+
+    def test_key_without_scope_is_refused(self):
+        """A personal key (no scope: valid for RPC) opens no telecom API."""
+        keys = self.env["res.users.apikeys"].with_user(self.integration).sudo()
+        any_scope = keys._generate(None, "personal", None)
+        self.assertTmfError(self.call("GET", ALARM_URL, key=any_scope), 401)
+        self.assertTmfError(
+            self.call("POST", EVENTS_URL, {"events": []}, key=any_scope), 401
+        )
+
+    def test_hidden_and_missing_alarms_answer_the_same_404(self):
+        other_company = self.env["res.company"].create({"name": "T API Other Co"})
+        hidden = (
+            self.env["telecom.alarm"]
+            .with_company(other_company)
+            .create(
+                {
+                    "alarm_type": "communicationsAlarm",
+                    "perceived_severity": "minor",
+                    "probable_cause": "hidden",
+                    "source_system_id": "oss-other",
+                    "company_id": other_company.id,
+                }
+            )
+        )
+        missing_id = hidden.id + 100000
+        for method, payload in (("GET", None), ("PATCH", {"alarmDetails": "x"})):
+            answers = [
+                self.call(method, f"{ALARM_URL}/{alarm_id}", payload)
+                for alarm_id in (hidden.id, missing_id)
+            ]
+            bodies = [self.assertTmfError(answer, 404) for answer in answers]
+            self.assertEqual(bodies[0], bodies[1], method)
+        hidden.invalidate_recordset()
+        self.assertFalse(hidden.alarm_details)
+
+    def test_error_bodies_never_echo_exception_text(self):
+        Alarm = type(self.env["telecom.alarm"])
+        secret = "telecom.alarm(42,) uid 7 rule 'secret'"
+        for error, status in ((AccessError(secret), 403), (MissingError(secret), 404)):
+            with mock.patch.object(Alarm, "_api_search", side_effect=error):
+                response = self.call("GET", ALARM_URL)
+            self.assertTmfError(response, status)
+            self.assertNotIn("secret", response.text)
+            self.assertNotIn("uid 7", response.text)
+
+    def test_unicode_digits_and_nul_are_refused_not_crashing(self):
+        for alarm_id in ("7\u00b2", "\u0667", "\uff17", "1\u2070"):
+            self.assertTmfError(self.call("GET", f"{ALARM_URL}/{alarm_id}"), 404)
+        for query in ("offset=\u00b2", "limit=\u0663"):
+            self.assertTmfError(self.call("GET", f"{ALARM_URL}?{query}"), 400)
+        for payload in (
+            dict(VALID_ALARM, alarmType="comm\u0000unications"),
+            dict(VALID_ALARM, alarmedObject={"id": "BS\u0000"}),
+            dict(VALID_ALARM, **{"x\u0000": "y"}),
+        ):
+            self.assertTmfError(self.call("POST", ALARM_URL, payload), 400)
+        event = {
+            "event_id": "EV-NUL",
+            "type": "payment_received",
+            "account": "BILL-T-API-1",
+            "occurred_at": "2026-11-27T10:00:00Z",
+            "details": {"note": "a\u0000b"},
+        }
+        self.assertTmfError(
+            self.call("POST", EVENTS_URL, {"events": [event]}, key=self.events_key),
+            400,
+        )
 
     def test_fuzzed_bad_input_never_gets_a_500(self):
         rng = random.Random(20261127)

@@ -176,7 +176,7 @@ class TestSnapshot(BssCommon):
         self._refresh_ok()
         snapshot = self.partner.telecom_billing_snapshot_ids
         self.assertFalse(snapshot.is_stale)
-        self.env["telecom.billing.event"].with_user(self.integration_user).api_receive(
+        self.env["telecom.billing.event"].with_user(self.integration_user)._api_receive(
             [
                 {
                     "event_id": "EV-T-1",

@@ -6,7 +6,6 @@ from ..models.telecom_api import INTEGRATION_GROUP
 API_SCOPES = [
     ("telecom.tmf642", "TMF642 Alarms (OSS)"),
     ("telecom.billing_events", "Billing Events"),
-    ("telecom.tmf621", "TMF621 Trouble Tickets"),
 ]
 
 

@@ -1,2 +1,1 @@
 from . import test_alarm_incident
-from . import test_tmf621

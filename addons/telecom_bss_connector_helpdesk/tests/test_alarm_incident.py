@@ -40,7 +40,7 @@ class TestAlarmIncident(TelecomCommon):
         cls.Alarm = cls.env["telecom.alarm"].with_user(cls.integration)
 
     def _raise(self, element, external_id, **values):
-        return self.Alarm.api_raise(
+        return self.Alarm._api_raise(
             {
                 **RAISED,
                 "alarmedObject": {"id": element.code},
@@ -81,9 +81,9 @@ class TestAlarmIncident(TelecomCommon):
         incident = first.incident_id
         second = self._raise(self.site_b, "B-4", perceivedSeverity="critical")
         self.assertEqual(incident.severity, "critical")
-        first.with_user(self.integration).api_update({"state": "cleared"})
+        first.with_user(self.integration)._api_update({"state": "cleared"})
         self.assertFalse(incident.activity_ids)
-        second.with_user(self.integration).api_update({"state": "cleared"})
+        second.with_user(self.integration)._api_update({"state": "cleared"})
         self.assertEqual(incident.active_alarm_count, 0)
         self.assertEqual(len(incident.activity_ids), 1)
         self.assertEqual(incident.state, "open")  # the NOC confirms and resolves

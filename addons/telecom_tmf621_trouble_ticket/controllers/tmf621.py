@@ -6,10 +6,10 @@ from odoo.addons.telecom_bss_connector.controllers.common import (
     TelecomApiController,
     api_endpoint,
     base_url,
+    get_record,
     json_response,
     read_json_body,
 )
-from odoo.addons.telecom_bss_connector.tools.api_schema import ApiError
 
 from ..models.telecom_api import SCOPE_TMF621, TICKET_PATH
 
@@ -27,10 +27,10 @@ class Tmf621TroubleTicketController(TelecomApiController):
         if request.httprequest.method == "POST":
             payload = read_json_body()
             request.env["telecom.api"]._api_validate("TroubleTicket_Create", payload)
-            ticket = Ticket.api_tmf_create(payload)
+            ticket = Ticket._api_tmf_create(payload)
             return json_response(ticket._tmf_dict(base_url()), status=201)
         offset, limit = self._page()
-        tickets, total = Ticket.api_tmf_search(
+        tickets, total = Ticket._api_tmf_search(
             request.httprequest.args, offset=offset, limit=limit
         )
         return self._list_response(tickets, total)
@@ -44,18 +44,8 @@ class Tmf621TroubleTicketController(TelecomApiController):
         if request.httprequest.method == "PATCH":
             payload = read_json_body()
             request.env["telecom.api"]._api_validate("TroubleTicket_Update", payload)
-            ticket.api_tmf_update(payload)
+            ticket._api_tmf_update(payload)
         return json_response(ticket._tmf_dict(base_url(), self._fields_filter()))
 
     def _get_ticket(self, ticket_id):
-        ticket = request.env["helpdesk.ticket"]
-        if ticket_id.isdigit() and len(ticket_id) < 10:
-            ticket = ticket.search([("id", "=", int(ticket_id))])
-        if not ticket:
-            raise ApiError(
-                404,
-                "NOT_FOUND",
-                request.env._("Trouble ticket not found"),
-                request.env._("No trouble ticket %(id)s.", id=ticket_id[:64]),
-            )
-        return ticket
+        return get_record(request.env["helpdesk.ticket"], ticket_id)

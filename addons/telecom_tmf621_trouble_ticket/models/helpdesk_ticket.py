@@ -53,7 +53,7 @@ class HelpdeskTicket(models.Model):
     # API (called by the TMF621 controller as the integration user)
     # ------------------------------------------------------------------
     @api.model
-    def api_tmf_create(self, payload):
+    def _api_tmf_create(self, payload):
         values = self._tmf_values(payload, creating=True)
         ticket = self.create(values)
         ticket._tmf_apply_status(
@@ -62,7 +62,7 @@ class HelpdeskTicket(models.Model):
         ticket._tmf_add_notes(payload.get("note") or [])
         return ticket
 
-    def api_tmf_update(self, payload):
+    def _api_tmf_update(self, payload):
         self.ensure_one()
         self.write(self._tmf_values(payload, creating=False))
         if payload.get("status"):
@@ -71,7 +71,7 @@ class HelpdeskTicket(models.Model):
         return self
 
     @api.model
-    def api_tmf_search(self, filters, offset=0, limit=100):
+    def _api_tmf_search(self, filters, offset=0, limit=100):
         domain = []
         for param, field_name in FILTERS.items():
             if filters.get(param):
@@ -159,7 +159,11 @@ class HelpdeskTicket(models.Model):
     @api.model
     def _tmf_partner_ids(self, references):
         """Subscribers named by id (Odoo id or customer reference)."""
-        ids = [int(ref) for ref in references if str(ref).isdigit() and len(ref) < 10]
+        ids = [
+            int(ref)
+            for ref in references
+            if str(ref).isascii() and str(ref).isdigit() and len(str(ref)) < 10
+        ]
         partners = self.env["res.partner"].search(
             [
                 ("telecom_is_subscriber", "=", True),
@@ -211,7 +215,7 @@ class HelpdeskTicket(models.Model):
             )
             if not stage:
                 raise ApiError(
-                    422,
+                    400,
                     "INVALID_STATUS",
                     self.env._("Status not available"),
                     self.env._("No stage has the status %(status)s.", status=status),
