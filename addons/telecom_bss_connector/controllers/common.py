@@ -8,6 +8,7 @@ only for a real server bug (and is logged).
 import functools
 import json
 import logging
+import re
 
 import psycopg2
 
@@ -20,6 +21,8 @@ from ..tools.api_schema import ApiError
 _logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
+MAX_QUERY_INT = 10**9
+INTEGER = re.compile(r"[+-]?[0-9]{1,100}")
 
 
 def json_response(data, status=200, headers=None):
@@ -203,18 +206,23 @@ def _has_nul(value):
 
 
 def query_int(name, default, maximum=None):
+    """An integer query parameter, clamped to 0..``maximum`` (TMF paging).
+
+    The specifications type ``offset`` and ``limit`` as plain integers: a
+    negative or huge one is clamped, not refused. ASCII digits only (``7²``
+    passes ``str.isdigit()`` but not ``int()``).
+    """
     value = request.httprequest.args.get(name)
     if value in (None, ""):
         return default
-    if not (value.isascii() and value.isdigit()) or len(value) > 9:
+    if not INTEGER.fullmatch(value):
         raise ApiError(
             400,
             "INVALID_QUERY",
             request.env._("Invalid query parameter"),
-            request.env._("%(name)s must be a non-negative integer.", name=name),
+            request.env._("%(name)s must be an integer.", name=name),
         )
-    number = int(value)
-    return min(number, maximum) if maximum else number
+    return max(0, min(int(value), maximum or MAX_QUERY_INT))
 
 
 def read_only_on_get(controller):

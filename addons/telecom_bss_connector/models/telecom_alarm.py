@@ -191,6 +191,8 @@ class TelecomAlarm(models.Model):
                 domain.append((field_name, "in", values))
         limit = max(0, min(int(limit), MAX_LIMIT))
         total = self.search_count(domain)
+        if not limit:  # limit=0 asks for the count only (search would read all)
+            return self.browse(), total
         return self.search(domain, offset=int(offset), limit=limit), total
 
     def _on_alarms_changed(self):
@@ -250,7 +252,9 @@ class TelecomAlarm(models.Model):
     @api.model
     def _utc(self, text):
         moment = parse_datetime(text)
-        return moment.astimezone(timezone.utc).replace(tzinfo=None)
+        if moment.tzinfo:  # a moment without offset is taken as UTC
+            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        return moment
 
     @api.model
     def _locate(self, payload):

@@ -36,8 +36,10 @@ BILLING_EVENT_TYPES = [
 TMF_ENTITY = {
     "@type": json_string(64),
     "@baseType": json_string(64),
-    "@schemaLocation": json_string(512),
+    "@schemaLocation": json_string(512, format="uri"),
 }
+# the alarm itself: TMF642 types its @schemaLocation as a plain string
+ALARM_ENTITY = {**TMF_ENTITY, "@schemaLocation": json_string(512)}
 
 
 class TelecomApi(models.AbstractModel):
@@ -97,6 +99,49 @@ class TelecomApi(models.AbstractModel):
                     "name": json_string(),
                     "role": json_string(64),
                     "@referredType": json_string(64),
+                    **TMF_ENTITY,
+                },
+            },
+            "AlarmRef": {
+                "type": "object",
+                "required": ["id"],
+                "properties": {
+                    "id": json_string(128),
+                    "href": json_string(512),
+                    "name": json_string(),
+                    "@referredType": json_string(64),
+                    **TMF_ENTITY,
+                },
+            },
+            "ThresholdRef": {
+                "type": "object",
+                "required": ["id"],
+                "properties": {
+                    "id": json_string(128),
+                    "href": json_string(512),
+                    "name": json_string(),
+                    "@referredType": json_string(64),
+                    **TMF_ENTITY,
+                },
+            },
+            "CrossedThresholdInformation": {
+                "type": "object",
+                "properties": {
+                    "direction": json_string(64),
+                    "granularity": json_string(64),
+                    "indicatorName": json_string(),
+                    "indicatorUnit": json_string(64),
+                    "observedValue": json_string(),
+                    "thresholdCrossingDescription": json_string(1000),
+                    "threshold": json_ref("ThresholdRef"),
+                    **TMF_ENTITY,
+                },
+            },
+            "AffectedService": {
+                "type": "object",
+                "properties": {
+                    "id": json_string(128),
+                    "href": json_string(512),
                     **TMF_ENTITY,
                 },
             },
@@ -212,9 +257,21 @@ class TelecomApi(models.AbstractModel):
             "affectedService": {
                 "type": "array",
                 "maxItems": 100,
-                "items": {"type": "object", "properties": {"id": json_string(128)}},
+                "items": json_ref("AffectedService"),
             },
-            **TMF_ENTITY,
+            # validated, not kept (see the README's deviations)
+            "correlatedAlarm": {
+                "type": "array",
+                "maxItems": 100,
+                "items": json_ref("AlarmRef"),
+            },
+            "parentAlarm": {
+                "type": "array",
+                "maxItems": 100,
+                "items": json_ref("AlarmRef"),
+            },
+            "crossedThresholdInformation": json_ref("CrossedThresholdInformation"),
+            **ALARM_ENTITY,
         }
 
     @api.model

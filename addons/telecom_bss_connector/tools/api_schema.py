@@ -3,13 +3,16 @@
 Supported keywords: ``type`` (object, array, string, number, integer, boolean),
 ``properties``, ``required``, ``additionalProperties`` (bool), ``items``,
 ``maxItems``, ``minItems``, ``maxLength``, ``minLength``, ``enum``, ``format``
-(``date-time``), ``minimum``, ``maximum``, ``nullable``, ``$ref``
+(``date-time``, ``uri``), ``minimum``, ``maximum``, ``nullable``, ``$ref``
 (``#/components/schemas/<name>``), ``description``, ``example``.
 """
 
-from datetime import datetime
+import re
+from datetime import datetime, timezone
 
 MAX_DEPTH = 12
+# an absolute URI (RFC 3986: a scheme, then no space nor forbidden character)
+URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
 
 
 class ApiError(Exception):
@@ -34,13 +37,23 @@ class ApiError(Exception):
 
 
 def parse_datetime(value):
-    """An ISO 8601 date-time (with Z or an offset) as an aware datetime, or None."""
-    if not isinstance(value, str) or len(value) > 40 or "T" not in value:
+    """An ISO 8601 date-time (with Z or an offset) as an aware datetime, or None.
+
+    None too for a moment that cannot be brought to UTC (year 1 with a
+    positive offset, year 9999 with a negative one).
+    """
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    value = value.upper()  # RFC 3339 allows "t" and "z"
+    if "T" not in value:
         return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if moment.tzinfo:
+            moment.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
         return None
+    return moment
 
 
 class Validator:
@@ -125,6 +138,8 @@ class Validator:
             errors.append(f"{path}: at least {schema['minLength']} characters")
         if "\x00" in value:
             errors.append(f"{path}: contains a NUL character")
+        if schema.get("format") == "uri" and not URI.fullmatch(value):
+            errors.append(f"{path}: must be an absolute URI")
         if schema.get("format") == "date-time" and not parse_datetime(value):
             errors.append(f"{path}: must be an ISO 8601 date-time")
 

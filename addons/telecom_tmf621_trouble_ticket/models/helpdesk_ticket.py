@@ -95,6 +95,8 @@ class HelpdeskTicket(models.Model):
                 domain.append(("create_date", operator, self._utc(moment)))
         limit = max(0, min(int(limit), MAX_LIMIT))
         total = self.search_count(domain)
+        if not limit:  # limit=0 asks for the count only (search would read all)
+            return self.browse(), total
         return self.search(domain, offset=int(offset), limit=limit), total
 
     # ------------------------------------------------------------------
@@ -214,21 +216,23 @@ class HelpdeskTicket(models.Model):
                 limit=1,
             )
             if not stage:
+                # a valid status no stage offers: the ticket cannot take it
+                # (409: the specification's answer to a state conflict)
                 raise ApiError(
-                    400,
+                    409,
                     "INVALID_STATUS",
                     self.env._("Status not available"),
                     self.env._("No stage has the status %(status)s.", status=status),
                 )
             self.stage_id = stage
         changes = list(self.tmf_status_changes or [])
-        changes.append(
-            {
-                "status": self.stage_id.tmf_status,
-                "changeDate": fields.Datetime.now().isoformat() + "Z",
-                "changeReason": reason or None,
-            }
-        )
+        change = {
+            "status": self.stage_id.tmf_status,
+            "changeDate": fields.Datetime.now().isoformat() + "Z",
+        }
+        if reason:
+            change["changeReason"] = reason
+        changes.append(change)
         self.tmf_status_changes = changes
 
     def _tmf_add_notes(self, notes):
@@ -290,7 +294,11 @@ class HelpdeskTicket(models.Model):
             "relatedParty": self._tmf_parties(),
             "relatedEntity": self._tmf_entities(),
             "note": self.tmf_notes or [],
-            "statusChange": self.tmf_status_changes or [],
+            # null is no string: a status without a reason omits the key
+            "statusChange": [
+                {key: value for key, value in change.items() if value is not None}
+                for change in self.tmf_status_changes or []
+            ],
         }
         data = {key: value for key, value in data.items() if value not in (None, "")}
         if fields_filter:
@@ -317,17 +325,19 @@ class HelpdeskTicket(models.Model):
 
     def _tmf_entities(self):
         entities = list(self.tmf_related_entities or [])
-        if self.telecom_service_id and not entities:
+        service_key = (
+            self.telecom_service_id.msisdn or self.telecom_service_id.reference
+        )
+        if service_key and not entities:
             entities.append(
                 {
-                    "id": self.telecom_service_id.msisdn
-                    or self.telecom_service_id.reference,
+                    "id": service_key,
                     "name": self.telecom_service_id.display_name,
                     "role": "affectedService",
                     "@referredType": "Service",
                 }
             )
-        if self.incident_id:
+        if self.incident_id.reference:
             entities.append(
                 {
                     "id": self.incident_id.reference,

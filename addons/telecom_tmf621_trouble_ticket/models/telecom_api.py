@@ -28,7 +28,7 @@ STATUSES = [
 ENTITY = {
     "@type": json_string(64),
     "@baseType": json_string(64),
-    "@schemaLocation": json_string(512),
+    "@schemaLocation": json_string(512, format="uri"),
 }
 
 
@@ -50,10 +50,7 @@ class TelecomApi(models.AbstractModel):
             "requestedResolutionDate": json_datetime(),
             "statusChangeReason": json_string(1000),
             "status": {"type": "string", "enum": STATUSES},
-            "channel": {
-                "type": "object",
-                "properties": {"id": json_string(64), "name": json_string(64)},
-            },
+            "channel": json_ref("ChannelRef"),
             "note": {"type": "array", "maxItems": 50, "items": json_ref("Note")},
             "relatedParty": {
                 "type": "array",
@@ -65,7 +62,33 @@ class TelecomApi(models.AbstractModel):
                 "maxItems": 20,
                 "items": json_ref("RelatedEntity"),
             },
+            # validated, not kept (see the connector README's deviations)
+            "attachment": {
+                "type": "array",
+                "maxItems": 20,
+                "items": json_ref("AttachmentRefOrValue"),
+            },
+            "troubleTicketRelationship": {
+                "type": "array",
+                "maxItems": 20,
+                "items": json_ref("TroubleTicketRelationship"),
+            },
+            "expectedResolutionDate": json_datetime(),
+            "resolutionDate": json_datetime(),
             **ENTITY,
+        }
+        # set by the CRM: accepted on creation (as the specification lists
+        # them), not taken from the caller
+        create_fields = {
+            **ticket_fields,
+            "creationDate": json_datetime(),
+            "lastUpdate": json_datetime(),
+            "statusChangeDate": json_datetime(),
+            "statusChange": {
+                "type": "array",
+                "maxItems": 50,
+                "items": json_ref("StatusChange"),
+            },
         }
         schemas.update(
             {
@@ -109,12 +132,65 @@ class TelecomApi(models.AbstractModel):
                         "status": json_string(32),
                         "changeDate": json_datetime(),
                         "changeReason": json_string(1000),
+                        **ENTITY,
+                    },
+                },
+                "ChannelRef": {
+                    "type": "object",
+                    "required": ["id"],
+                    "properties": {
+                        "id": json_string(64),
+                        "href": json_string(512),
+                        "name": json_string(64),
+                        "@referredType": json_string(64),
+                        **ENTITY,
+                    },
+                },
+                "Quantity": {
+                    "type": "object",
+                    "properties": {
+                        "amount": {"type": "number"},
+                        "units": json_string(64),
+                    },
+                },
+                "TimePeriod": {
+                    "type": "object",
+                    "properties": {
+                        "startDateTime": json_datetime(),
+                        "endDateTime": json_datetime(),
+                    },
+                },
+                "AttachmentRefOrValue": {
+                    "type": "object",
+                    "properties": {
+                        "id": json_string(64),
+                        "href": json_string(512),
+                        "attachmentType": json_string(64),
+                        "content": json_string(10000),
+                        "description": json_string(1000),
+                        "mimeType": json_string(128),
+                        "name": json_string(255),
+                        "url": json_string(512),
+                        "size": json_ref("Quantity"),
+                        "validFor": json_ref("TimePeriod"),
+                        "@referredType": json_string(64),
+                        **ENTITY,
+                    },
+                },
+                "TroubleTicketRelationship": {
+                    "type": "object",
+                    "properties": {
+                        "id": json_string(64),
+                        "href": json_string(512),
+                        "name": json_string(255),
+                        "relationshipType": json_string(64),
+                        **ENTITY,
                     },
                 },
                 "TroubleTicket_Create": {
                     "type": "object",
                     "required": ["description", "severity", "ticketType"],
-                    "properties": ticket_fields,
+                    "properties": create_fields,
                 },
                 "TroubleTicket_Update": {
                     "type": "object",

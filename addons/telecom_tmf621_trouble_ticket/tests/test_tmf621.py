@@ -99,7 +99,7 @@ class TestTmf621(HttpCase):
         self.assertIn("resolutionDate", resolved)
         read = self.call("GET", url + "?fields=status").json()
         self.assertEqual(set(read), {"id", "href", "status"})
-        self.assertTmfError(self.call("PATCH", url, {"status": "held"}), 400)
+        self.assertTmfError(self.call("PATCH", url, {"status": "held"}), 409)
 
     def test_list_filter_and_paginate(self):
         for index in range(4):
