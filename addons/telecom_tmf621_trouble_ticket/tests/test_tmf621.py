@@ -61,6 +61,7 @@ class TestTmf621(HttpCase):
         body = response.json()
         self.assertEqual(body["status"], str(status))
         self.assertTrue(body["code"] and body["reason"])
+        return body
 
     def test_ticket_lifecycle(self):
         payload = dict(
@@ -128,6 +129,38 @@ class TestTmf621(HttpCase):
         self.assertTmfError(
             self.call("POST", TICKET_URL, dict(VALID, status="open")), 400
         )
+
+    def test_hidden_and_missing_tickets_answer_the_same_404(self):
+        other = self.env["res.company"].create({"name": "TT Other Co"})
+        hidden = (
+            self.env["helpdesk.ticket"]
+            .with_company(other)
+            .create(
+                {
+                    "name": "Hidden",
+                    "description": "Another company's ticket",
+                    "company_id": other.id,
+                }
+            )
+        )
+        missing_id = hidden.id + 100000
+        for method, payload in (("GET", None), ("PATCH", {"severity": "minor"})):
+            bodies = [
+                self.assertTmfError(
+                    self.call(method, f"{TICKET_URL}/{ticket_id}", payload), 404
+                )
+                for ticket_id in (hidden.id, missing_id)
+            ]
+            self.assertEqual(bodies[0], bodies[1], method)
+        for ticket_id in ("7\u00b2", "\u0661\u0662"):
+            self.assertTmfError(self.call("GET", f"{TICKET_URL}/{ticket_id}"), 404)
+        hidden.invalidate_recordset()
+        self.assertFalse(hidden.tmf_severity)
+
+    def test_key_without_scope_is_refused(self):
+        keys = self.env["res.users.apikeys"].with_user(self.integration).sudo()
+        any_scope = keys._generate(None, "personal", None)
+        self.assertTmfError(self.call("GET", TICKET_URL, key=any_scope), 401)
 
     def test_fuzzed_bad_input_never_gets_a_500(self):
         rng = random.Random(621)
