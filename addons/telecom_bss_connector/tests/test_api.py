@@ -186,15 +186,17 @@ class TestInboundApi(HttpCase):
                 dict(
                     VALID_ALARM,
                     externalAlarmId=f"LIST-{index}",
+                    alarmType="tListAlarm",  # alarms of other tests stay out
                     perceivedSeverity="minor" if index % 2 else "critical",
                 ),
             )
-        response = self.call("GET", ALARM_URL + "?perceivedSeverity=critical&limit=2")
+        critical = ALARM_URL + "?alarmType=tListAlarm&perceivedSeverity=critical"
+        response = self.call("GET", critical + "&limit=2")
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.headers["X-Total-Count"], "3")
         self.assertEqual(response.headers["X-Result-Count"], "2")
         self.assertEqual(len(response.json()), 2)
-        page = self.call("GET", ALARM_URL + "?perceivedSeverity=critical&offset=2")
+        page = self.call("GET", critical + "&offset=2")
         self.assertEqual(page.headers["X-Result-Count"], "1")
         by_object = self.call("GET", ALARM_URL + "?alarmedObject.id=NOPE")
         self.assertEqual(by_object.json(), [])
