@@ -1,0 +1,146 @@
+"""Every telecom role in the browser: lands on its home, opens every menu it sees.
+
+Odoo's own clickbot (``web/static/src/webclient/clickbot``) is run as a user of
+each role. It clicks every menu entry of an app, switches every view and clicks
+every filter; an error dialog (an access error, a traceback) or any error logged
+by the web client fails the test. It walks whatever is installed: the menus that
+other telecom addons add to the Telecom app are walked too.
+
+- ``TestMenusByRole`` (every run): the Telecom app, for every role.
+- ``TestMenusByRoleAllApps`` (tag ``telecom_click_all``, not in the standard
+  run): every app each role sees, e.g.
+  ``TELECOM_TEST_TAGS=telecom_click_all TELECOM_E2E=0 tools/test``.
+"""
+
+import json
+import logging
+
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import GROUP
+
+_logger = logging.getLogger(__name__)
+
+TELECOM_APP = "telecom_subscriber.telecom_subscriber_menu_root"
+CLICKBOT_SIGNAL = "clickbot test succeeded"
+HOME_SIGNAL = "telecom home reached"
+
+# role -> (groups, zones: "one" zone or "all" top zones, expected home action)
+ROLES = {
+    "front_office": ("front_office", "one", "telecom_request_action_my_work"),
+    "contact_centre": ("front_office", "all", "telecom_request_action_my_work"),
+    "retention": ("retention", "all", "telecom_request_action_termination"),
+    "b2b_sales": ("b2b_sales", "all", "res_partner_action_telecom_business"),
+    "tech_support": ("tech_support", "all", "telecom_service_action_attention"),
+    "supervisor": ("supervisor", "one", "telecom_request_action_supervisor"),
+    "head_office": ("head_office", "one", "telecom_request_action_supervisor"),
+}
+
+# Checks, once the web client is ready, that the user landed on their telecom
+# home (not Discuss) and that no error dialog is open.
+LANDING_JS = """
+(async () => {
+    const expected = %(expected)s;
+    const actionService = odoo.__WOWL_DEBUG__.root.env.services.action;
+    for (let i = 0; i < 200; i++) {
+        if (document.querySelector(".o_error_dialog")) {
+            console.error("error dialog at login: " +
+                document.querySelector(".o_error_dialog").innerText);
+            return;
+        }
+        const action = actionService.currentController?.action;
+        if (action && action.xml_id) {
+            if (action.xml_id === expected) {
+                console.log(%(signal)s);
+            } else {
+                console.error(`landed on ${action.xml_id}, expected ${expected}`);
+            }
+            return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    console.error("no action loaded after login");
+})();
+"""
+
+CLICKBOT_JS = (
+    "odoo.loader.modules.get('@web/webclient/clickbot/clickbot_loader')"
+    ".startClickEverywhere(%s, false);"
+)
+
+
+class MenusByRoleCommon(HttpCase):
+    """One user per telecom role, made here (no demo data needed)."""
+
+    allow_end_on_form = True
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Region = cls.env["telecom.region"]
+        cls.zone = Region.create({"name": "Click Zone", "code": "T-CLICK"})
+        other_zone = Region.create({"name": "Click Zone 2", "code": "T-CLICK2"})
+        cls.users = {}
+        for role, (group, zones, _home) in ROLES.items():
+            zone_ids = cls.zone.ids if zones == "one" else (cls.zone | other_zone).ids
+            user = new_test_user(
+                cls.env,
+                login=f"click_{role}",
+                name=f"Click {role}",
+                groups=GROUP + group,
+                telecom_region_ids=[(6, 0, zone_ids)],
+            )
+            if "tour_enabled" in user._fields:
+                # no onboarding tour popping over the menus
+                user.tour_enabled = False
+            cls.users[role] = user
+
+    def _walk(self, role, app_xmlid):
+        _logger.info("clickbot: %s as %s", app_xmlid, role)
+        self.browser_js(
+            "/odoo",
+            CLICKBOT_JS % json.dumps(app_xmlid),
+            "odoo.isReady === true",
+            login=self.users[role].login,
+            timeout=900,
+            success_signal=CLICKBOT_SIGNAL,
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestMenusByRole(MenusByRoleCommon):
+    def test_home_after_login(self):
+        """Each role lands on its own telecom dashboard, without an error."""
+        for role, (_group, _zones, home) in ROLES.items():
+            with self.subTest(role=role):
+                self.browser_js(
+                    "/odoo",
+                    LANDING_JS
+                    % {
+                        "expected": json.dumps(f"telecom_subscriber.{home}"),
+                        "signal": json.dumps(HOME_SIGNAL),
+                    },
+                    "odoo.isReady === true",
+                    login=self.users[role].login,
+                    timeout=120,
+                    success_signal=HOME_SIGNAL,
+                )
+
+    def test_telecom_app_menus(self):
+        """Every menu of the Telecom app, views and filters, as every role."""
+        for role in ROLES:
+            with self.subTest(role=role):
+                self._walk(role, TELECOM_APP)
+
+
+@tagged("post_install", "-at_install", "-standard", "telecom_click_all")
+class TestMenusByRoleAllApps(MenusByRoleCommon):
+    def test_all_apps_menus(self):
+        """Every app each role sees, every menu, view and filter."""
+        Menu = self.env["ir.ui.menu"]
+        for role, user in self.users.items():
+            menus = Menu.with_user(user).load_menus(False)
+            for app_id in menus["root"]["children"]:
+                app_xmlid = menus[app_id]["xmlid"]
+                with self.subTest(role=role, app=app_xmlid):
+                    self._walk(role, app_xmlid)
