@@ -2,7 +2,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import TelecomHelpdeskCommon
 
@@ -70,6 +70,34 @@ class TestHelpdeskAccess(TelecomHelpdeskCommon):
             .search([("ticket_id", "in", self.tickets.ids)])
         )
         self.assertEqual(rows.ticket_id, self.tickets)
+
+    def test_internal_users_outside_telecom_see_no_zone_data(self):
+        """An accountant (internal user, no telecom role) reads no zone's SLA data."""
+        accountant = new_test_user(
+            self.env, login="t_accountant", groups="base.group_user"
+        )
+        incident = self.env["telecom.incident"].create(
+            {"name": "T South outage", "region_ids": [Command.set(self.zone_south.ids)]}
+        )
+        zone_data = {
+            "telecom.sla.line": self.tickets.sla_line_ids,
+            "telecom.sla.event": self.tickets.sla_event_ids,
+            "telecom.incident": incident,
+            "telecom.sla.report": self.env["telecom.sla.report"].search(
+                [("ticket_id", "in", self.tickets.ids)]
+            ),
+        }
+        for model, records in zone_data.items():
+            self.assertTrue(records, model)
+            with self.subTest(model=model), self.assertRaises(AccessError):
+                self._visible(accountant, model, records)
+        # the all-zones group (head office, integrations) still sees every zone
+        self.assertEqual(
+            self._visible(
+                self.head_office, "telecom.sla.line", self.tickets.sla_line_ids
+            ),
+            self.tickets.sla_line_ids,
+        )
 
     def test_only_the_administrator_configures_slas(self):
         policy = self.policy_vip.with_user(self.supervisor)

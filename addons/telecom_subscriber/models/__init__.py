@@ -1,6 +1,7 @@
 from . import telecom_region
 from . import res_users
 from . import ir_http
+from . import ir_actions_report
 from . import res_company
 from . import res_config_settings
 from . import product_template

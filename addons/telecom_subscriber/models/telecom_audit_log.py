@@ -1,5 +1,7 @@
 import logging
 
+from psycopg2.errors import ReadOnlySqlTransaction
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.http import request
@@ -31,7 +33,12 @@ class TelecomAuditLog(models.Model):
         string="Record", model_field="res_model", readonly=True
     )
     operation = fields.Selection(
-        [("view", "Viewed"), ("change", "Changed"), ("export", "Exported")],
+        [
+            ("view", "Viewed"),
+            ("change", "Changed"),
+            ("export", "Exported"),
+            ("print", "Printed"),
+        ],
         required=True,
         readonly=True,
     )
@@ -44,17 +51,23 @@ class TelecomAuditLog(models.Model):
 
     @api.model
     def _log(self, records, operation, field_names, denied=False):
-        """Write one row per record, in one INSERT.
+        """Write one row per record, in one INSERT, in the user's transaction.
 
-        A refused access rolls back the user's transaction and a read-only request
-        (the web client reads records that way) cannot write: both are journaled
-        through a cursor of their own. Other accesses share the user's transaction.
+        A refused access rolls back the user's transaction: it is journaled through
+        a cursor of its own. The web client reads on a read-only cursor (a replica,
+        maybe), which cannot write: the read raises the error on which Odoo replays
+        the request on a read/write cursor, so only the reads that include personal
+        data leave the read-only cursor, and the row and the read share one
+        transaction.
         """
         vals_list = self._prepare_log_vals(records, operation, field_names, denied)
-        if denied or self.env.cr.readonly:
-            # refused: the user's transaction rolls back; read-only: it cannot write
+        if denied:
             self._log_in_own_transaction(vals_list)
             return
+        if self.env.cr.readonly:
+            raise ReadOnlySqlTransaction(
+                "a read of personal data is journaled: replaying it"
+            )
         # sudo: users may not create audit rows themselves (append-only log)
         self.sudo().create(vals_list)
 
@@ -84,7 +97,7 @@ class TelecomAuditLog(models.Model):
                 "ip_address": ip_address,
                 "company_id": self.env.company.id,
             }
-            for record_id in records.ids
+            for record_id in records.ids or [False]
         ]
 
     def _partner_ids_of(self, records):

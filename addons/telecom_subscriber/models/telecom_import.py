@@ -129,6 +129,7 @@ class TelecomImport(models.Model):
     def action_start(self):
         """Queue the import: the cron imports it chunk by chunk, in the background."""
         self.ensure_one()
+        self.check_access("write")
         self._prepare_run()
         self.write({"state": "queued", "failure_message": False})
         self.env.ref("telecom_subscriber.ir_cron_telecom_import")._trigger()
@@ -137,6 +138,7 @@ class TelecomImport(models.Model):
     def action_process_now(self):
         """Import the whole file in the current transaction (small files only)."""
         self.ensure_one()
+        self.check_access("write")
         self._prepare_run()
         remaining = self.row_count - self.next_row
         if remaining > self._sync_row_limit:

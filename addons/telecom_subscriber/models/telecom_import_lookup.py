@@ -11,10 +11,7 @@ from odoo import api, models
 
 from ..tools.billing_csv import LIVE_IDENTIFIERS
 
-ALL_ZONES_GROUPS = (
-    "telecom_subscriber.telecom_subscriber_group_head_office",
-    "telecom_subscriber.telecom_subscriber_group_integration",
-)
+ALL_ZONES_GROUP = "telecom_subscriber.telecom_subscriber_group_all_zones"
 
 
 class KnownPartner(NamedTuple):
@@ -98,7 +95,7 @@ class TelecomImportLookup(models.AbstractModel):
         """
         region_ids = [region.id for region in regions]
         user = self.env.user
-        if self.env.su or any(user.has_group(group) for group in ALL_ZONES_GROUPS):
+        if self.env.su or user.has_group(ALL_ZONES_GROUP):
             return set(region_ids)
         allowed = self.env["telecom.region"].search(
             [("id", "in", region_ids), ("id", "child_of", user.telecom_region_ids.ids)]

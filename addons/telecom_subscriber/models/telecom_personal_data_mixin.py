@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import api, models
 from odoo.exceptions import AccessError
 
 
@@ -14,7 +14,12 @@ class TelecomPersonalDataMixin(models.AbstractModel):
     _description = "Personal Data Audit Mixin"
     _telecom_personal_fields = ()
 
+    # Reads keep the read-only cursor the web client asks for (a replica, maybe):
+    # only a read that includes personal data asks Odoo to replay the request on a
+    # read/write cursor, where its journal row is written (telecom.audit.log._log).
+
     def read(self, fields=None, load="_classic_read"):
+        # web_read (form, list, kanban, x2many, many2one sub-fields) reads through here
         personal_fields = self._telecom_touched_personal_fields(fields)
         if not personal_fields:
             return super().read(fields, load=load)
@@ -26,14 +31,27 @@ class TelecomPersonalDataMixin(models.AbstractModel):
         self._telecom_audit("view", personal_fields)
         return result
 
-    # reading personal data journals it: the web client must not route these
-    # calls to a read-only cursor (where the journal could not be written)
-    read._readonly = False
-
-    def web_read(self, specification):
-        return super().web_read(specification)
-
-    web_read._readonly = False
+    @api.model
+    def search_read(
+        self, domain=None, fields=None, offset=0, limit=None, order=None, **read_kwargs
+    ):
+        # search_read does not go through read(): journal what it returned
+        personal_fields = self._telecom_touched_personal_fields(fields)
+        if not personal_fields:
+            return super().search_read(
+                domain, fields, offset=offset, limit=limit, order=order, **read_kwargs
+            )
+        try:
+            result = super().search_read(
+                domain, fields, offset=offset, limit=limit, order=order, **read_kwargs
+            )
+        except AccessError:
+            self._telecom_audit("view", personal_fields, denied=True)
+            raise
+        self.browse([values["id"] for values in result])._telecom_audit(
+            "view", personal_fields
+        )
+        return result
 
     def write(self, vals):
         personal_fields = self._telecom_touched_personal_fields(list(vals))
@@ -71,9 +89,14 @@ class TelecomPersonalDataMixin(models.AbstractModel):
         """Records whose access is journaled; override to narrow (e.g. subscribers)."""
         return self
 
+    def _telecom_personal_fields_readable(self):
+        """The personal-data fields the current user may read (none for the system)."""
+        return self._telecom_touched_personal_fields(None)
+
     def _telecom_audit(self, operation, field_names, denied=False):
         records = self if denied else self._telecom_audited_records()
-        if records:
+        # a refused search has no record yet: it is journaled without one
+        if records or denied:
             self.env["telecom.audit.log"]._log(
                 records, operation, field_names, denied=denied
             )

@@ -1,7 +1,9 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 SUPERVISOR_GROUP = "telecom_subscriber.telecom_subscriber_group_supervisor"
+# written by the transitions (Approve, Mark Paid, Cancel) only
+TRANSITION_FIELDS = ("state", "approved_by_id", "date_approved", "date_paid")
 
 
 class TelecomRefund(models.Model):
@@ -59,6 +61,13 @@ class TelecomRefund(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su and any(
+            vals.get(field_name)
+            and (field_name != "state" or vals[field_name] != "draft")
+            for vals in vals_list
+            for field_name in TRANSITION_FIELDS
+        ):
+            raise AccessError(self.env._("A refund starts waiting for approval."))
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = (
@@ -68,29 +77,46 @@ class TelecomRefund(models.Model):
         refunds._emit("refund.created")
         return refunds
 
+    def write(self, vals):
+        if not self.env.su:
+            if set(TRANSITION_FIELDS) & set(vals):
+                raise AccessError(
+                    self.env._(
+                        "The state of a refund changes through Approve, Mark Paid "
+                        "and Cancel only."
+                    )
+                )
+            if "amount" in vals and any(refund.state != "draft" for refund in self):
+                raise UserError(
+                    self.env._("The amount of an approved refund cannot change.")
+                )
+        return super().write(vals)
+
     def action_approve(self):
-        if not self.env.user.has_group(SUPERVISOR_GROUP):
-            raise UserError(self.env._("Only a supervisor approves refunds."))
+        self._check_supervisor(self.env._("Only a supervisor approves refunds."))
         self._check_state(
             ("draft",),
             self.env._("Only a refund waiting for approval can be approved."),
         )
-        self.write(
+        self._transition(
             {
                 "state": "approved",
                 "approved_by_id": self.env.uid,
                 "date_approved": fields.Datetime.now(),
-            }
+            },
+            "refund.approved",
         )
-        self._emit("refund.approved")
         return True
 
     def action_mark_paid(self):
+        self._check_supervisor(self.env._("Only a supervisor marks refunds paid."))
         self._check_state(
             ("approved",), self.env._("Only an approved refund can be marked paid.")
         )
-        self.write({"state": "paid", "date_paid": fields.Date.context_today(self)})
-        self._emit("refund.paid")
+        self._transition(
+            {"state": "paid", "date_paid": fields.Date.context_today(self)},
+            "refund.paid",
+        )
         return True
 
     def action_cancel(self):
@@ -98,9 +124,23 @@ class TelecomRefund(models.Model):
             ("draft", "approved"),
             self.env._("A paid or cancelled refund cannot be cancelled."),
         )
-        self.write({"state": "cancelled"})
-        self._emit("refund.cancelled")
+        if any(refund.state == "approved" for refund in self):
+            self._check_supervisor(
+                self.env._("Only a supervisor cancels an approved refund.")
+            )
+        self._transition({"state": "cancelled"}, "refund.cancelled")
         return True
+
+    def _check_supervisor(self, message):
+        if not self.env.su and not self.env.user.has_group(SUPERVISOR_GROUP):
+            raise UserError(message)
+
+    def _transition(self, vals, event_type):
+        self.check_access("write")
+        # sudo: the transition fields are written here only (see write); the
+        # caller's right to write these refunds and to make this move was checked
+        self.sudo().write(vals)
+        self._emit(event_type)
 
     def _check_state(self, allowed_states, message):
         if any(refund.state not in allowed_states for refund in self):

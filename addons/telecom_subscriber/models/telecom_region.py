@@ -17,6 +17,7 @@ class TelecomRegion(models.Model):
     _parent_store = True
     _rec_name = "complete_name"
     _order = "complete_name"
+    _check_company_auto = True
 
     name = fields.Char(required=True, translate=True)
     code = fields.Char(
@@ -33,7 +34,11 @@ class TelecomRegion(models.Model):
         default="region",
     )
     parent_id = fields.Many2one(
-        "telecom.region", string="Parent Zone", index=True, ondelete="restrict"
+        "telecom.region",
+        string="Parent Zone",
+        index=True,
+        ondelete="restrict",
+        check_company=True,
     )
     parent_path = fields.Char(index=True)
     child_ids = fields.One2many("telecom.region", "parent_id", string="Sub-zones")
@@ -88,6 +93,24 @@ class TelecomRegion(models.Model):
     def _check_parent_id(self):
         if self._has_cycle():
             raise ValidationError(self.env._("A zone cannot be inside itself."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        regions = super().create(vals_list)
+        if any(vals.get("user_ids") for vals in vals_list):
+            regions._clear_zone_rule_cache()
+        return regions
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "user_ids" in vals:
+            self._clear_zone_rule_cache()
+        return result
+
+    def _clear_zone_rule_cache(self):
+        # record rules read the zones of the user (res.users.telecom_region_ids, the
+        # other side of user_ids): drop their cached domains
+        self.env.registry.clear_cache()
 
     @api.model
     def _get_by_codes(self, codes):

@@ -105,6 +105,14 @@ class TestAccess(TelecomCommon):
             self._visible(self.front_office, "telecom.service", services), services
         )
 
+    def test_zone_change_from_the_zone_applies_immediately(self):
+        services = self.north_line | self.south_line
+        self._visible(self.front_office, "telecom.service", services)  # cached rules
+        self.zone_south.user_ids = [(4, self.front_office.id)]
+        self.assertEqual(
+            self._visible(self.front_office, "telecom.service", services), services
+        )
+
     def test_branch_records_need_the_branch_company(self):
         head = self._visible(self.head_office, "telecom.account", self.branch_account)
         self.assertFalse(head, "a user of the main company does not see another branch")
@@ -165,3 +173,41 @@ class TestAccess(TelecomCommon):
         self.assertEqual(
             self.tech_support._telecom_home_action()["res_model"], "telecom.service"
         )
+
+    def test_home_runs_for_every_role(self):
+        """The home server action runs as each role, through ir.actions.server.run."""
+        home = self.env.ref("telecom_subscriber.telecom_subscriber_action_home")
+        for user in (
+            self.front_office,
+            self.retention_agent,
+            self.tech_support,
+            self.supervisor,
+            self.head_office,
+        ):
+            with self.subTest(user=user.login):
+                action = home.with_user(user).run()
+                self.assertEqual(action["type"], "ir.actions.act_window")
+        accountant = new_test_user(
+            self.env, login="t_accountant", groups="base.group_user"
+        )
+        with self.assertRaises(AccessError):
+            home.with_user(accountant).run()
+
+    def test_all_zones_rules_are_bound_to_the_all_zones_group(self):
+        """One "all zones" group for every telecom addon, no drifting rule pairs."""
+        all_zones = self.env.ref(GROUP + "all_zones")
+        roles = self.env.ref(GROUP + "head_office") | self.env.ref(
+            GROUP + "integration"
+        )
+        rules = self.env["ir.rule"].search([("groups", "in", roles.ids)])
+        self.assertFalse(rules, "bind all-zones rules to the All Zones group")
+        all_zone_rules = self.env["ir.rule"].search([("groups", "in", all_zones.ids)])
+        self.assertIn("telecom.service", all_zone_rules.model_id.mapped("model"))
+        for role in roles:
+            self.assertIn(all_zones, role.trans_implied_ids)
+        accountant = new_test_user(
+            self.env, login="t_accountant", groups="base.group_user"
+        )
+        for model in ("telecom.service", "telecom.event", "telecom.request"):
+            with self.subTest(model=model), self.assertRaises(AccessError):
+                self.env[model].with_user(accountant).search([])

@@ -2,7 +2,7 @@ from datetime import date, timedelta
 
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import TelecomCommon
@@ -106,3 +106,33 @@ class TestClaim(TelecomCommon):
         with self.assertRaisesRegex(UserError, "cannot go"):
             claim.action_schedule()
         self.assertEqual(claim.date_deadline, date.today() + timedelta(days=30))
+
+    def test_refund_moves_through_its_buttons_only(self):
+        """Over RPC too: an agent neither forges a refund's state nor marks it paid."""
+        claim = self._claim()
+        claim.action_submit()
+        claim.write(
+            {"claim_outcome": "partial", "refund_amount": 300, "resolution": "Ok"}
+        )
+        claim.action_complete()
+        refund = claim.refund_ids
+        as_agent = refund.with_user(self.front_office)
+        with self.assertRaises(AccessError):
+            as_agent.write({"state": "paid"})
+        with self.assertRaises(AccessError):
+            self.env["telecom.refund"].with_user(self.front_office).create(
+                {"claim_id": claim.id, "amount": 10, "state": "approved"}
+            )
+        refund.with_user(self.supervisor).action_approve()
+        with self.assertRaisesRegex(UserError, "supervisor"):
+            as_agent.action_mark_paid()
+        with self.assertRaisesRegex(UserError, "supervisor"):
+            as_agent.action_cancel()
+        with self.assertRaises(UserError):
+            as_agent.write({"amount": 1000})
+        refund.with_user(self.supervisor).action_mark_paid()
+        self.assertEqual(refund.state, "paid")
+        # an agent may still cancel a refund waiting for approval
+        draft = self.env["telecom.refund"].create({"claim_id": claim.id, "amount": 5})
+        draft.with_user(self.front_office).action_cancel()
+        self.assertEqual(draft.state, "cancelled")
