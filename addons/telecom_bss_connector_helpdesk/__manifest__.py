@@ -1,7 +1,7 @@
 {
     "name": "Telecom BSS Connector - Helpdesk Bridge",
     "summary": "Network alarms open and update mass incidents",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",
