@@ -146,8 +146,9 @@ def simulator():
 
 
 @pytest.fixture(scope="module")
-def job_runner(odoo_url, odoo_db):
+def job_runner(odoo_url, odoo_db, tmp_path_factory):
     """queue_job's job runner, as a process, for the database under test."""
+    log = tmp_path_factory.mktemp("job_runner") / "runner.log"
     args = [
         "-d",
         odoo_db,
@@ -159,6 +160,11 @@ def job_runner(odoo_url, odoo_db):
         os.environ.get("TELECOM_E2E_DB_USER", "odoo"),
         "--log-level",
         "warn",
+        # its "ready for db" line says when it listens to the database's jobs
+        "--log-handler",
+        "odoo.addons.queue_job.jobrunner.runner:INFO",
+        "--logfile",
+        str(log),
     ]
     if os.environ.get("TELECOM_E2E_DB_PASSWORD"):
         args += ["--db_password", os.environ["TELECOM_E2E_DB_PASSWORD"]]
@@ -176,10 +182,16 @@ def job_runner(odoo_url, odoo_db):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    time.sleep(2)
-    assert process.poll() is None, "the queue_job runner exited at start"
-    yield process
-    _stop(process)
+
+    def ready():
+        assert process.poll() is None, "the queue_job runner exited at start"
+        return log.exists() and f"runner ready for db {odoo_db}" in log.read_text()
+
+    try:
+        wait_until(ready, timeout=60, interval=0.2, message="queue_job runner ready")
+        yield process
+    finally:
+        _stop(process)
 
 
 @pytest.fixture(scope="module")
@@ -335,6 +347,13 @@ def _orders(rpc, requests_ids):
     )
 
 
+def _finished_job_state(rpc, job_uuid):
+    """The state of the queue job JOB_UUID once final (done/failed), else None."""
+    jobs = rpc("queue.job", "search_read", [("uuid", "=", job_uuid)], fields=["state"])
+    state = jobs[0]["state"] if jobs else None
+    return state if state in ("done", "failed") else None
+
+
 # ----------------------------------------------------------------------
 # write path
 # ----------------------------------------------------------------------
@@ -379,8 +398,19 @@ def test_business_refusal_rejects_the_request_and_is_not_retried(rpc, world, sim
     state = rpc("telecom.request", "read", [request], ["state", "rejection_reason"])[0]
     assert state["state"] == "rejected"
     assert "Billing refused" in state["rejection_reason"]
-    key = _orders(rpc, [request])[0]["idempotency_key"]
-    time.sleep(3)  # a retry would have happened by now (backoff 1-2 s)
+    order = rpc(
+        "telecom.outbox",
+        "search_read",
+        [("request_id", "=", request)],
+        fields=["idempotency_key", "job_uuid", "attempt_count"],
+    )[0]
+    key = order["idempotency_key"]
+    # a retry would put the job back to pending: wait for its final state instead
+    job_state = wait_until(
+        lambda: _finished_job_state(rpc, order["job_uuid"]),
+        message="the order's job finished",
+    )
+    assert job_state == "done"
     order = simulator.admin("GET", "state")["orders"][key]
     assert order["submissions"] == 1
     assert order["applied_count"] == 0

@@ -37,30 +37,59 @@ print_odoo_install_help() {
     cat >&2 <<'EOF'
 Odoo 18.0 must be importable by `python3` (import odoo). Either:
 
-  * run the product with Docker instead (official odoo:18.0 image):
+  * let the tools set up their private environment in var/venv: run again with
+        ODOO_SOURCE=<Odoo 18.0 source directory or tarball>  (or, to download
+        Odoo's nightly source tarball, TELECOM_SETUP_ODOO=1), or answer "y"
+        when asked on a terminal (README.md, "A machine without Odoo");
+  * or run the product with Docker instead (official odoo:18.0 image):
         docker compose up
-  * or install Odoo 18.0 from its source distribution, e.g.
+  * or install Odoo 18.0 yourself from its source distribution, e.g.
         git clone --branch 18.0 --depth 1 https://github.com/odoo/odoo
-        # (or download a source tarball from https://nightly.odoo.com/18.0/nightly/src/)
         cd odoo && pip install -r requirements.txt && pip install -e .
     then come back here and run the command again.
 EOF
 }
 
+# The tools' private environment (tools/lib/odoo_env.py); never the system Python.
+VENV_DIR="${TELECOM_VENV:-$REPO_ROOT/var/venv}"
+
+use_venv() {  # puts $VENV_DIR first on PATH: its python3, pip and odoo
+    export VIRTUAL_ENV="$VENV_DIR"
+    export PATH="$VENV_DIR/bin:$PATH"
+    hash -r
+    say "using the private Python environment $VENV_DIR"
+}
+
+odoo_series() { (cd / && "$1" "$HELPERS" odoo-version 2>/dev/null) || true; }
+
 # Sets ODOO (array): the command that runs Odoo ($ODOO_BIN, `odoo` on PATH, or python3 -m odoo).
+# When python3 cannot import Odoo 18.0, uses var/venv if it can, else offers to
+# set it up (tools/lib/odoo_env.py: asks on a terminal; without one proceeds only
+# when ODOO_SOURCE or TELECOM_SETUP_ODOO=1 is set).
 require_odoo() {
     command -v python3 >/dev/null || die 2 "python3 not found: install Python 3.10+ first."
     local version
-    version="$(cd / && helper odoo-version 2>/dev/null)" || version=""
-    if [[ "$version" != "18.0" ]]; then
+    version="$(odoo_series python3)"
+    if [[ "$version" != "18.0" && "${VIRTUAL_ENV:-}" != "$VENV_DIR" ]]; then
         if [[ -z "$version" ]]; then
-            printf '[%s] ERROR: `import odoo` fails with %s.\n' "$TOOL_NAME" "$(command -v python3)" >&2
+            say "\`import odoo\` fails with $(command -v python3)"
         else
-            printf '[%s] ERROR: Odoo %s found, 18.0 is required.\n' "$TOOL_NAME" "$version" >&2
+            say "Odoo $version found with $(command -v python3), 18.0 is required"
         fi
-        print_odoo_install_help
-        exit 2
+        if [[ -x "$VENV_DIR/bin/python" && "$(odoo_series "$VENV_DIR/bin/python")" == "18.0" ]]; then
+            use_venv
+        else
+            local rc=0
+            python3 "$REPO_ROOT/tools/lib/odoo_env.py" odoo "$VENV_DIR" || rc=$?
+            if ((rc != 0)); then
+                print_odoo_install_help
+                exit 2
+            fi
+            use_venv
+        fi
+        version="$(odoo_series python3)"
     fi
+    [[ "$version" == "18.0" ]] || die 2 "Odoo 18.0 is not importable by $(command -v python3) (found: ${version:-none})"
     if [[ -n "${ODOO_BIN:-}" ]]; then
         ODOO=("$ODOO_BIN")
     elif command -v odoo >/dev/null; then

@@ -3,6 +3,10 @@
 Each sub-command prints plain lines that the bash scripts read:
 
     addons DIR                   installable addon names under DIR, one a line
+    closure DIR ADDON            addons of DIR that installing ADDON alone installs
+                                 (its dependencies, auto-installed bridges), one a line
+    pip-allowed                  exit 0 when pip may install into this python3 (a venv,
+                                 or not an "externally managed" system Python)
     core-addons-path             Odoo's own addons directories (its default path)
     odoo-version                 Odoo's major version ("18.0"); fails without Odoo
     missing-requirements FILE..  requirement lines that the installed packages miss
@@ -25,9 +29,14 @@ import xml.etree.ElementTree as ElementTree
 
 def installable_addons(addons_dir):
     """Directories of ADDONS_DIR holding a manifest whose `installable` is not False."""
-    names = []
+    return sorted(_manifests(addons_dir))
+
+
+def _manifests(addons_dir):
+    """{name: manifest values} of the installable addons of ADDONS_DIR."""
+    manifests = {}
     if not os.path.isdir(addons_dir):
-        return names
+        return manifests
     for name in sorted(os.listdir(addons_dir)):
         manifest = os.path.join(addons_dir, name, "__manifest__.py")
         if not os.path.isfile(manifest):
@@ -41,8 +50,45 @@ def installable_addons(addons_dir):
                 print(f"warning: cannot parse {manifest}: {exc}", file=sys.stderr)
                 values = {}
         if values.get("installable", True):
-            names.append(name)
-    return names
+            manifests[name] = values
+    return manifests
+
+
+def addon_closure(addons_dir, addon):
+    """The addons of ADDONS_DIR that `odoo -i ADDON` installs: ADDON, what it
+    depends on (transitively), and the auto_install addons whose dependencies
+    are then all present. Addons from elsewhere (Odoo, OCA) count as present."""
+    manifests = _manifests(addons_dir)
+    installed, todo = set(), [addon]
+    while todo:
+        name = todo.pop()
+        if name in installed or name not in manifests:
+            continue
+        installed.add(name)
+        todo.extend(manifests[name].get("depends", []))
+    changed = True
+    while changed:
+        changed = False
+        for name, values in manifests.items():
+            depends = [d for d in values.get("depends", []) if d in manifests]
+            if (
+                name not in installed
+                and values.get("auto_install")
+                and all(d in installed for d in depends)
+            ):
+                installed.add(name)
+                changed = True
+    return sorted(installed)
+
+
+def pip_allowed():
+    """True when pip may install into this interpreter (PEP 668)."""
+    import sysconfig  # noqa: PLC0415
+
+    if sys.prefix != sys.base_prefix:
+        return True
+    marker = os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")
+    return not os.path.exists(marker)
 
 
 def core_addons_path():
@@ -144,6 +190,7 @@ def parse_odoo_log(path):
     """Count test results and problems in an Odoo --test-enable log."""
     summary = None
     skipped = 0
+    skips = []
     browser_skips = []
     crashes = []
     log_errors = []
@@ -162,6 +209,8 @@ def parse_odoo_log(path):
                 skipped += 1
                 if BROWSER_SKIP.search(skip["reason"]):
                     browser_skips.append(f"{skip['test']}: {skip['reason']}")
+                else:
+                    skips.append(f"{skip['test']}: {skip['reason']}")
                 continue
             if level == "CRITICAL" or CRASH.search(message):
                 crashes.append(f"{logger}: {message}")
@@ -183,6 +232,7 @@ def parse_odoo_log(path):
             "ODOO_CRASH_LINES": len(crashes),
             "ODOO_LOG_ERRORS": len(log_errors),
         },
+        skips,
         browser_skips,
         crashes,
         log_errors,
@@ -210,6 +260,11 @@ def parse_junit(path):
 # ----------------------------------------------------------------------------- main
 
 
+def _print_lines(lines):
+    for line in lines:
+        print(line)
+
+
 def _print_values(values):
     for key, value in values.items():
         print(f"{key}={int(value)}")
@@ -221,8 +276,11 @@ def main(argv):
         return 2
     command, args = argv[0], argv[1:]
     if command == "addons":
-        for name in installable_addons(args[0]):
-            print(name)
+        _print_lines(installable_addons(args[0]))
+    elif command == "closure":
+        _print_lines(addon_closure(args[0], args[1]))
+    elif command == "pip-allowed":
+        return 0 if pip_allowed() else 1
     elif command == "core-addons-path":
         print(",".join(core_addons_path()))
     elif command == "odoo-version":
@@ -235,8 +293,9 @@ def main(argv):
     elif command == "free-port":
         print(free_port())
     elif command == "odoo-log":
-        values, browser_skips, crashes, log_errors = parse_odoo_log(args[0])
+        values, skips, browser_skips, crashes, log_errors = parse_odoo_log(args[0])
         for title, lines in (
+            ("test skipped", skips),
             ("browser test skipped (counted as failed)", browser_skips),
             ("install/load failure", crashes),
             ("ERROR logged outside a test result", log_errors),

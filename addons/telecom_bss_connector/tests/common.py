@@ -4,12 +4,14 @@ import socket
 import subprocess
 import sys
 import time
+import unittest
 from pathlib import Path
 from unittest import mock
 
 import requests
 
 from odoo.tests.common import new_test_user
+from odoo.tools import config
 
 from odoo.addons.telecom_subscriber.tests.common import (
     GROUP,
@@ -23,8 +25,11 @@ from ..adapters.soap_billing import SoapBillingAdapter
 
 MONITOR_GROUP = "telecom_bss_connector.telecom_bss_connector_group_monitor"
 __all__ = ["GROUP", "BssCommon", "SimulatorProcess", "make_iccid", "make_msisdn"]
-REPO_ROOT = Path(__file__).resolve().parents[3]
 SIMULATOR_TOKEN = "sim-token"
+SIMULATOR_HELP = (
+    "set TELECOM_SIMULATOR_DIR (or telecom_simulator_dir in the Odoo configuration) "
+    "to the simulator/ directory of the Telecom CRM repository; tools/test does"
+)
 
 
 class BssCommon(TelecomCommon):
@@ -114,7 +119,14 @@ def free_port():
 
 
 class SimulatorProcess:
-    """The billing/OSS simulator of the repository, as a real process on loopback."""
+    """The billing/OSS simulator (a real process on loopback), found by configuration.
+
+    The simulator is not part of the addon: its directory comes from the
+    ``TELECOM_SIMULATOR_DIR`` environment variable or the ``telecom_simulator_dir``
+    option of the Odoo configuration. When neither is set the tests that need it
+    are skipped with that reason, unless ``TELECOM_SIMULATOR_REQUIRED=1`` (set by
+    the repository's tools/test), where a missing simulator is an error.
+    """
 
     def __init__(self):
         self.port = free_port()
@@ -122,22 +134,43 @@ class SimulatorProcess:
         self.process = None
 
     @staticmethod
-    def available():
-        return (REPO_ROOT / "simulator" / "__main__.py").exists()
+    def directory():
+        """The configured simulator package directory; skips or fails without it."""
+        value = os.environ.get("TELECOM_SIMULATOR_DIR") or config.get(
+            "telecom_simulator_dir"
+        )
+        required = os.environ.get("TELECOM_SIMULATOR_REQUIRED") == "1"
+        if not value:
+            if required:
+                raise RuntimeError(
+                    f"the billing simulator is not configured: {SIMULATOR_HELP}"
+                )
+            raise unittest.SkipTest(
+                f"billing simulator not configured: {SIMULATOR_HELP}"
+            )
+        path = Path(value).expanduser().resolve()
+        if not (path / "__main__.py").is_file():
+            raise RuntimeError(
+                f"no billing simulator in {path} (no __main__.py): {SIMULATOR_HELP}"
+            )
+        return path
 
     def start(self):
-        env = dict(os.environ, SIM_LOG_LEVEL="WARNING", PYTHONPATH=str(REPO_ROOT))
+        directory = self.directory()
+        env = dict(
+            os.environ, SIM_LOG_LEVEL="WARNING", PYTHONPATH=str(directory.parent)
+        )
         self.process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
-                "simulator",
+                directory.name,
                 "--host",
                 "127.0.0.1",
                 "--port",
                 str(self.port),
             ],
-            cwd=REPO_ROOT,
+            cwd=directory.parent,
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
