@@ -258,6 +258,36 @@ class TelecomApiController(http.Controller):
         """``offset`` and ``limit`` of a TMF list request."""
         return query_int("offset", 0), query_int("limit", 100, maximum=1000)
 
+    def _tmf_collection(self, model_name, create_schema, create_method, search_method):
+        """A TMF collection route: POST creates a resource (201), GET lists a page.
+
+        ``create_method(payload)`` and ``search_method(args, offset=, limit=)``
+        are the model's ``_api_*`` methods, called as the integration user.
+        """
+        Model = request.env[model_name]
+        if request.httprequest.method == "POST":
+            payload = read_json_body()
+            request.env["telecom.api"]._api_validate(create_schema, payload)
+            record = getattr(Model, create_method)(payload)
+            return json_response(record._tmf_dict(base_url()), status=201)
+        offset, limit = self._page()
+        records, total = getattr(Model, search_method)(
+            request.httprequest.args, offset=offset, limit=limit
+        )
+        return self._list_response(records, total)
+
+    def _tmf_resource(self, model_name, record_id, update_schema, update_method):
+        """A TMF resource route: GET reads it, PATCH updates it (then reads it).
+
+        ``update_method(payload)`` is the record's ``_api_*`` update method.
+        """
+        record = get_record(request.env[model_name], record_id)
+        if request.httprequest.method == "PATCH":
+            payload = read_json_body()
+            request.env["telecom.api"]._api_validate(update_schema, payload)
+            getattr(record, update_method)(payload)
+        return json_response(record._tmf_dict(base_url(), self._fields_filter()))
+
     def _list_response(self, records, total):
         """A TMF list: the resources, with the total and page counts in headers."""
         fields_filter = self._fields_filter()
