@@ -51,6 +51,16 @@ def parse_id(value):
     return None
 
 
+def payload_too_large():
+    """The 413 of a body over ``MAX_BODY_BYTES``."""
+    return ApiError(
+        413,
+        "PAYLOAD_TOO_LARGE",
+        request.env._("Payload too large"),
+        request.env._("At most %(size)s bytes.", size=MAX_BODY_BYTES),
+    )
+
+
 def get_record(model, record_id):
     """The record ``record_id`` the current user may read, else a 404 TMF error.
 
@@ -145,20 +155,10 @@ def read_json_body():
     """The request's JSON object, or a 400/413/415 TMF error."""
     length = request.httprequest.content_length
     if length and length > MAX_BODY_BYTES:
-        raise ApiError(
-            413,
-            "PAYLOAD_TOO_LARGE",
-            request.env._("Payload too large"),
-            request.env._("At most %(size)s bytes.", size=MAX_BODY_BYTES),
-        )
+        raise payload_too_large()
     raw = request.httprequest.get_data(cache=False)
     if len(raw) > MAX_BODY_BYTES:
-        raise ApiError(
-            413,
-            "PAYLOAD_TOO_LARGE",
-            request.env._("Payload too large"),
-            request.env._("At most %(size)s bytes.", size=MAX_BODY_BYTES),
-        )
+        raise payload_too_large()
     try:
         payload = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
