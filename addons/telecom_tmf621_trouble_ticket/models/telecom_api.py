@@ -1,5 +1,6 @@
 from odoo import api, models
 
+from odoo.addons.telecom_bss_connector.models.telecom_api import TMF_ENTITY
 from odoo.addons.telecom_bss_connector.tools.api_schema import (
     OPENAPI_ERRORS,
     OPENAPI_NOT_FOUND,
@@ -23,13 +24,6 @@ STATUSES = [
     "closed",
     "resolved",
 ]
-
-
-ENTITY = {
-    "@type": json_string(64),
-    "@baseType": json_string(64),
-    "@schemaLocation": json_string(512, format="uri"),
-}
 
 
 class TelecomApi(models.AbstractModel):
@@ -75,7 +69,7 @@ class TelecomApi(models.AbstractModel):
             },
             "expectedResolutionDate": json_datetime(),
             "resolutionDate": json_datetime(),
-            **ENTITY,
+            **TMF_ENTITY,
         }
         # set by the CRM: accepted on creation (as the specification lists
         # them), not taken from the caller
@@ -99,7 +93,7 @@ class TelecomApi(models.AbstractModel):
                         "author": json_string(128),
                         "date": json_datetime(),
                         "text": json_string(10000),
-                        **ENTITY,
+                        **TMF_ENTITY,
                     },
                 },
                 "RelatedParty": {
@@ -111,7 +105,7 @@ class TelecomApi(models.AbstractModel):
                         "name": json_string(255),
                         "role": json_string(64),
                         "@referredType": json_string(64),
-                        **ENTITY,
+                        **TMF_ENTITY,
                     },
                 },
                 "RelatedEntity": {
@@ -123,7 +117,7 @@ class TelecomApi(models.AbstractModel):
                         "name": json_string(255),
                         "role": json_string(64),
                         "@referredType": json_string(64),
-                        **ENTITY,
+                        **TMF_ENTITY,
                     },
                 },
                 "StatusChange": {
@@ -132,7 +126,7 @@ class TelecomApi(models.AbstractModel):
                         "status": json_string(32),
                         "changeDate": json_datetime(),
                         "changeReason": json_string(1000),
-                        **ENTITY,
+                        **TMF_ENTITY,
                     },
                 },
                 "ChannelRef": {
@@ -143,7 +137,7 @@ class TelecomApi(models.AbstractModel):
                         "href": json_string(512),
                         "name": json_string(64),
                         "@referredType": json_string(64),
-                        **ENTITY,
+                        **TMF_ENTITY,
                     },
                 },
                 "Quantity": {
@@ -174,7 +168,7 @@ class TelecomApi(models.AbstractModel):
                         "size": json_ref("Quantity"),
                         "validFor": json_ref("TimePeriod"),
                         "@referredType": json_string(64),
-                        **ENTITY,
+                        **TMF_ENTITY,
                     },
                 },
                 "TroubleTicketRelationship": {
@@ -184,7 +178,7 @@ class TelecomApi(models.AbstractModel):
                         "href": json_string(512),
                         "name": json_string(255),
                         "relationshipType": json_string(64),
-                        **ENTITY,
+                        **TMF_ENTITY,
                     },
                 },
                 "TroubleTicket_Create": {
