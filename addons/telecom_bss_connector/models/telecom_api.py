@@ -38,6 +38,23 @@ TMF_ENTITY = {
     "@baseType": json_string(64),
     "@schemaLocation": json_string(512, format="uri"),
 }
+
+
+def entity_ref():
+    """The schema of a TMF EntityRef (AlarmRef, ThresholdRef...)."""
+    return {
+        "type": "object",
+        "required": ["id"],
+        "properties": {
+            "id": json_string(128),
+            "href": json_string(512),
+            "name": json_string(),
+            "@referredType": json_string(64),
+            **TMF_ENTITY,
+        },
+    }
+
+
 # the alarm itself: TMF642 types its @schemaLocation as a plain string
 ALARM_ENTITY = {**TMF_ENTITY, "@schemaLocation": json_string(512)}
 
@@ -102,28 +119,8 @@ class TelecomApi(models.AbstractModel):
                     **TMF_ENTITY,
                 },
             },
-            "AlarmRef": {
-                "type": "object",
-                "required": ["id"],
-                "properties": {
-                    "id": json_string(128),
-                    "href": json_string(512),
-                    "name": json_string(),
-                    "@referredType": json_string(64),
-                    **TMF_ENTITY,
-                },
-            },
-            "ThresholdRef": {
-                "type": "object",
-                "required": ["id"],
-                "properties": {
-                    "id": json_string(128),
-                    "href": json_string(512),
-                    "name": json_string(),
-                    "@referredType": json_string(64),
-                    **TMF_ENTITY,
-                },
-            },
+            "AlarmRef": entity_ref(),
+            "ThresholdRef": entity_ref(),
             "CrossedThresholdInformation": {
                 "type": "object",
                 "properties": {
