@@ -216,20 +216,9 @@ class TelecomEventConsumer(models.Model):
         """
         self.ensure_one()
         Event = self.env["telecom.event"].sudo()
-        self.flush_recordset()
-        self.env.cr.execute(
-            SQL(
-                """SELECT snapshot_done, snapshot_batch, position_txid,
-                          position_event_id
-                     FROM telecom_event_consumer WHERE id = %s
-                      FOR UPDATE SKIP LOCKED""",
-                self.id,
-            )
-        )
-        row = self.env.cr.fetchone()
-        if not row:
+        state = self._read_state(lock="skip")
+        if not state:
             return Event
-        state = dict(zip(("done", "batch", "txid", "event_id"), row, strict=True))
         event_ids = []
         if state["batch"]:
             event_ids = self._batch_event_ids(state, limit)
@@ -254,7 +243,7 @@ class TelecomEventConsumer(models.Model):
         self.ensure_one()
         if not events:
             return
-        state = self._read_state(lock=True)
+        state = self._read_state(lock="wait")
         if not state["batch"]:
             return
         # the last given event of the batch, and how many events of the batch
@@ -304,8 +293,13 @@ class TelecomEventConsumer(models.Model):
     # state and SQL building blocks
     # ------------------------------------------------------------------
 
-    def _read_state(self, lock=False):
-        """The consumer's position as a dict, read from the database."""
+    def _read_state(self, lock=None):
+        """The consumer's position as a dict, read from the database.
+
+        ``lock``: None reads, "wait" locks the row (``FOR UPDATE``), "skip"
+        locks it unless another transaction holds it (``SKIP LOCKED``): then
+        the answer is None.
+        """
         self.flush_recordset()
         self.env.cr.execute(
             SQL(
@@ -313,10 +307,16 @@ class TelecomEventConsumer(models.Model):
                           position_event_id
                      FROM telecom_event_consumer WHERE id = %s%s""",
                 self.id,
-                SQL(" FOR UPDATE") if lock else SQL(),
+                {
+                    None: SQL(),
+                    "wait": SQL(" FOR UPDATE"),
+                    "skip": SQL(" FOR UPDATE SKIP LOCKED"),
+                }[lock],
             )
         )
         row = self.env.cr.fetchone()
+        if not row:
+            return None
         return dict(zip(("done", "batch", "txid", "event_id"), row, strict=True))
 
     def _set_state(self, state, fetched=False, acknowledged=0):
