@@ -100,7 +100,7 @@ class TelecomBackend(models.Model):
             )
 
     # ------------------------------------------------------------------
-
+    # circuit state
     # ------------------------------------------------------------------
     def _bss_check_circuit(self):
         """Refuse at once while the circuit is open and its pause not over."""
