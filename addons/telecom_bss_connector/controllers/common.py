@@ -16,7 +16,7 @@ from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 
-from ..tools.api_schema import ApiError
+from ..tools.api_schema import ApiError, parse_id
 
 _logger = logging.getLogger(__name__)
 
@@ -41,14 +41,6 @@ def not_found():
         request.env._("Not found"),
         request.env._("No such resource."),
     )
-
-
-def parse_id(value):
-    """The database id of a path segment, or None (ASCII digits only: ``7²``
-    passes ``str.isdigit()`` but not ``int()``)."""
-    if value.isascii() and value.isdigit() and len(value) < 10:
-        return int(value)
-    return None
 
 
 def payload_too_large():

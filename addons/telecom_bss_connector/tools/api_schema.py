@@ -36,6 +36,15 @@ class ApiError(Exception):
         }
 
 
+def parse_id(value):
+    """The database id written in ``value``, or None (ASCII digits only: ``7²``
+    passes ``str.isdigit()`` but not ``int()``)."""
+    value = str(value)
+    if value.isascii() and value.isdigit() and len(value) < 10:
+        return int(value)
+    return None
+
+
 def parse_datetime(value):
     """An ISO 8601 date-time (with Z or an offset) as an aware datetime, or None.
 

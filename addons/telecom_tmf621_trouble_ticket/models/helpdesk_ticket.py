@@ -8,6 +8,7 @@ from odoo.tools import html2plaintext
 from odoo.addons.telecom_bss_connector.tools.api_schema import (
     ApiError,
     parse_datetime,
+    parse_id,
 )
 
 # TMF621 severity -> urgency of the priority matrix (telecom_helpdesk_sla)
@@ -161,11 +162,7 @@ class HelpdeskTicket(models.Model):
     @api.model
     def _tmf_partner_ids(self, references):
         """Subscribers named by id (Odoo id or customer reference)."""
-        ids = [
-            int(ref)
-            for ref in references
-            if str(ref).isascii() and str(ref).isdigit() and len(str(ref)) < 10
-        ]
+        ids = [number for ref in references if (number := parse_id(ref))]
         partners = self.env["res.partner"].search(
             [
                 ("telecom_is_subscriber", "=", True),
