@@ -16,6 +16,7 @@ from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 
+from ..models.telecom_api import MAX_LIMIT
 from ..tools.api_schema import ApiError, parse_id
 
 _logger = logging.getLogger(__name__)
@@ -248,7 +249,7 @@ class TelecomApiController(http.Controller):
 
     def _page(self):
         """``offset`` and ``limit`` of a TMF list request."""
-        return query_int("offset", 0), query_int("limit", 100, maximum=1000)
+        return query_int("offset", 0), query_int("limit", 100, maximum=MAX_LIMIT)
 
     def _tmf_collection(self, model_name, create_schema, create_method, search_method):
         """A TMF collection route: POST creates a resource (201), GET lists a page.

@@ -42,7 +42,6 @@ FILTERS = {
     "alarmedObject.id": "alarmed_object_id",
     "externalAlarmId": "external_alarm_id",
 }
-MAX_LIMIT = 1000
 
 
 def _selection(values):
@@ -184,16 +183,9 @@ class TelecomAlarm(models.Model):
     @api.model
     def _api_search(self, filters, offset=0, limit=100):
         """(alarms, total) matching the TMF filters, newest first."""
-        domain = []
-        for param, field_name in FILTERS.items():
-            if filters.get(param):
-                values = [value for value in filters[param].split(",") if value]
-                domain.append((field_name, "in", values))
-        limit = max(0, min(int(limit), MAX_LIMIT))
-        total = self.search_count(domain)
-        if not limit:  # limit=0 asks for the count only (search would read all)
-            return self.browse(), total
-        return self.search(domain, offset=int(offset), limit=limit), total
+        Api = self.env["telecom.api"]
+        domain = Api._api_filter_domain(filters, FILTERS)
+        return Api._api_search_page(self, domain, offset, limit)
 
     def _on_alarms_changed(self):
         """Hook for the addons reacting to alarms (mass incidents: the bridge)."""

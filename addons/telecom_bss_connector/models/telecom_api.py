@@ -55,6 +55,9 @@ def entity_ref():
     }
 
 
+# the largest page of a TMF list
+MAX_LIMIT = 1000
+
 # the alarm itself: TMF642 types its @schemaLocation as a plain string
 ALARM_ENTITY = {**TMF_ENTITY, "@schemaLocation": json_string(512)}
 
@@ -346,6 +349,30 @@ class TelecomApi(models.AbstractModel):
             if KEY_CRYPT_CONTEXT.verify(key, hashed):
                 return user_id
         return None
+
+    # ------------------------------------------------------------------
+    # TMF lists
+    # ------------------------------------------------------------------
+    @api.model
+    def _api_filter_domain(self, filters, field_by_param):
+        """Domain of the TMF list filters: ``?param=a,b`` is ``field in (a, b)``
+        for each ``param: field`` of ``field_by_param``."""
+        domain = []
+        for param, field_name in field_by_param.items():
+            if filters.get(param):
+                values = [value for value in filters[param].split(",") if value]
+                domain.append((field_name, "in", values))
+        return domain
+
+    @api.model
+    def _api_search_page(self, model, domain, offset, limit):
+        """``(records, total)``: one page of ``model`` records matching
+        ``domain`` (at most ``MAX_LIMIT``) and the count of all of them."""
+        limit = max(0, min(int(limit), MAX_LIMIT))
+        total = model.search_count(domain)
+        if not limit:  # limit=0 asks for the count only (search would read all)
+            return model.browse(), total
+        return model.search(domain, offset=int(offset), limit=limit), total
 
     # ------------------------------------------------------------------
     # OpenAPI

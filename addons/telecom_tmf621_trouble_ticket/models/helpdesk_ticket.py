@@ -21,7 +21,6 @@ FILTERS = {
     "externalId": "tmf_external_id",
     "priority": "tmf_priority",
 }
-MAX_LIMIT = 1000
 
 
 class HelpdeskTicket(models.Model):
@@ -73,11 +72,8 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _api_tmf_search(self, filters, offset=0, limit=100):
-        domain = []
-        for param, field_name in FILTERS.items():
-            if filters.get(param):
-                values = [value for value in filters[param].split(",") if value]
-                domain.append((field_name, "in", values))
+        Api = self.env["telecom.api"]
+        domain = Api._api_filter_domain(filters, FILTERS)
         party = filters.get("relatedParty.id")
         if party:
             domain.append(("partner_id", "in", self._tmf_partner_ids([party])))
@@ -94,11 +90,7 @@ class HelpdeskTicket(models.Model):
                         ),
                     )
                 domain.append(("create_date", operator, self._utc(moment)))
-        limit = max(0, min(int(limit), MAX_LIMIT))
-        total = self.search_count(domain)
-        if not limit:  # limit=0 asks for the count only (search would read all)
-            return self.browse(), total
-        return self.search(domain, offset=int(offset), limit=limit), total
+        return Api._api_search_page(self, domain, offset, limit)
 
     # ------------------------------------------------------------------
     # mapping TMF -> ticket
