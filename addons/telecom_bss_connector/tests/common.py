@@ -1,4 +1,5 @@
 import contextlib
+import json
 import os
 import socket
 import subprocess
@@ -10,7 +11,7 @@ from unittest import mock
 
 import requests
 
-from odoo.tests.common import new_test_user
+from odoo.tests.common import HttpCase, new_test_user
 from odoo.tools import config
 
 from odoo.addons.telecom_subscriber.tests.common import (
@@ -24,7 +25,14 @@ from ..adapters.rest_billing import RestBillingAdapter
 from ..adapters.soap_billing import SoapBillingAdapter
 
 MONITOR_GROUP = "telecom_bss_connector.telecom_bss_connector_group_monitor"
-__all__ = ["GROUP", "BssCommon", "SimulatorProcess", "make_iccid", "make_msisdn"]
+__all__ = [
+    "GROUP",
+    "BssCommon",
+    "SimulatorProcess",
+    "TmfApiCase",
+    "make_iccid",
+    "make_msisdn",
+]
 SIMULATOR_TOKEN = "sim-token"
 SIMULATOR_HELP = (
     "set TELECOM_SIMULATOR_DIR (or telecom_simulator_dir in the Odoo configuration) "
@@ -116,6 +124,38 @@ def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+class TmfApiCase(HttpCase):
+    """The inbound APIs over real HTTP: API keys, calls, TMF error bodies.
+
+    ``call`` sends ``cls.key`` unless it is given another key.
+    """
+
+    key = None
+
+    @classmethod
+    def _api_key(cls, user, scope):
+        """A new API key of ``user`` for ``scope`` (None: a personal RPC key)."""
+        keys = cls.env["res.users.apikeys"].with_user(user).sudo()
+        return keys._generate(scope, "test", None)
+
+    def call(self, method, path, payload=None, key=None, raw=None, headers=None):
+        headers = {"X-API-Key": key or self.key, **(headers or {})}
+        if payload is not None:
+            raw = json.dumps(payload)
+            headers["Content-Type"] = "application/json"
+        return self.opener.request(
+            method, self.base_url() + path, data=raw, headers=headers, timeout=30
+        )
+
+    def assertTmfError(self, response, status):
+        self.assertEqual(response.status_code, status, response.text[:500])
+        body = response.json()
+        self.assertEqual(body["status"], str(status))
+        self.assertTrue(body["code"])
+        self.assertTrue(body["reason"])
+        return body
 
 
 class SimulatorProcess:

@@ -1,12 +1,13 @@
 import copy
-import json
 import random
 from unittest import mock
 
 from odoo.exceptions import AccessError, MissingError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.telecom_subscriber.tests.common import GROUP
+
+from .common import TmfApiCase
 
 ALARM_URL = "/tmf-api/alarmManagement/v4/alarm"
 EVENTS_URL = "/telecom/api/v1/billing/events"
@@ -67,7 +68,7 @@ def mutations(valid, rng, count):
 
 
 @tagged("post_install", "-at_install")
-class TestInboundApi(HttpCase):
+class TestInboundApi(TmfApiCase):
     """TMF642, billing events and the OpenAPI document, over real HTTP."""
 
     @classmethod
@@ -77,20 +78,9 @@ class TestInboundApi(HttpCase):
             cls.env, login="t_api_integration", groups=f"{GROUP}integration"
         )
         cls.agent = new_test_user(cls.env, login="t_api_agent", groups=f"{GROUP}user")
-        Keys = cls.env["res.users.apikeys"]
-        cls.alarm_key = (
-            Keys.with_user(cls.integration)
-            .sudo()
-            ._generate("telecom.tmf642", "test", None)
-        )
-        cls.events_key = (
-            Keys.with_user(cls.integration)
-            .sudo()
-            ._generate("telecom.billing_events", "test", None)
-        )
-        cls.agent_key = (
-            Keys.with_user(cls.agent).sudo()._generate("telecom.tmf642", "test", None)
-        )
+        cls.alarm_key = cls.key = cls._api_key(cls.integration, "telecom.tmf642")
+        cls.events_key = cls._api_key(cls.integration, "telecom.billing_events")
+        cls.agent_key = cls._api_key(cls.agent, "telecom.tmf642")
         cls.zone = cls.env["telecom.region"].create(
             {"name": "API South", "code": "T-API-S", "level": "region"}
         )
@@ -110,24 +100,6 @@ class TestInboundApi(HttpCase):
         cls.account = cls.env["telecom.account"].create(
             {"partner_id": cls.partner.id, "billing_reference": "BILL-T-API-1"}
         )
-
-    def call(self, method, path, payload=None, key=None, raw=None, headers=None):
-        headers = {"X-API-Key": key or self.alarm_key, **(headers or {})}
-        if payload is not None:
-            raw = json.dumps(payload)
-            headers["Content-Type"] = "application/json"
-        response = self.opener.request(
-            method, self.base_url() + path, data=raw, headers=headers, timeout=30
-        )
-        return response
-
-    def assertTmfError(self, response, status):
-        self.assertEqual(response.status_code, status, response.text[:500])
-        body = response.json()
-        self.assertEqual(body["status"], str(status))
-        self.assertTrue(body["code"])
-        self.assertTrue(body["reason"])
-        return body
 
     # ------------------------------------------------------------------
     # TMF642
@@ -238,8 +210,7 @@ class TestInboundApi(HttpCase):
 
     def test_key_without_scope_is_refused(self):
         """A personal key (no scope: valid for RPC) opens no telecom API."""
-        keys = self.env["res.users.apikeys"].with_user(self.integration).sudo()
-        any_scope = keys._generate(None, "personal", None)
+        any_scope = self._api_key(self.integration, None)
         self.assertTmfError(self.call("GET", ALARM_URL, key=any_scope), 401)
         self.assertTmfError(
             self.call("POST", EVENTS_URL, {"events": []}, key=any_scope), 401

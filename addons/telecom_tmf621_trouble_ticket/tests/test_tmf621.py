@@ -1,8 +1,8 @@
-import json
 import random
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
+from odoo.addons.telecom_bss_connector.tests.common import TmfApiCase
 from odoo.addons.telecom_subscriber.tests.common import GROUP
 
 TICKET_URL = "/tmf-api/troubleTicketManagement/v4/troubleTicket"
@@ -16,7 +16,7 @@ VALID = {
 
 
 @tagged("post_install", "-at_install")
-class TestTmf621(HttpCase):
+class TestTmf621(TmfApiCase):
     """TMF621 Trouble Ticket on helpdesk tickets, over real HTTP."""
 
     @classmethod
@@ -25,17 +25,8 @@ class TestTmf621(HttpCase):
         cls.integration = new_test_user(
             cls.env, login="t_tmf621_integration", groups=f"{GROUP}integration"
         )
-        Keys = cls.env["res.users.apikeys"]
-        cls.key = (
-            Keys.with_user(cls.integration)
-            .sudo()
-            ._generate("telecom.tmf621", "test", None)
-        )
-        cls.alarm_key = (
-            Keys.with_user(cls.integration)
-            .sudo()
-            ._generate("telecom.tmf642", "test", None)
-        )
+        cls.key = cls._api_key(cls.integration, "telecom.tmf621")
+        cls.alarm_key = cls._api_key(cls.integration, "telecom.tmf642")
         zone = cls.env["telecom.region"].create(
             {"name": "TT zone", "code": "T-TT", "level": "region"}
         )
@@ -47,21 +38,6 @@ class TestTmf621(HttpCase):
                 "telecom_region_id": zone.id,
             }
         )
-
-    def call(self, method, path, payload=None, key=None, raw=None):
-        headers = {"X-API-Key": key or self.key, "Content-Type": "application/json"}
-        if payload is not None:
-            raw = json.dumps(payload)
-        return self.opener.request(
-            method, self.base_url() + path, data=raw, headers=headers, timeout=30
-        )
-
-    def assertTmfError(self, response, status):
-        self.assertEqual(response.status_code, status, response.text[:500])
-        body = response.json()
-        self.assertEqual(body["status"], str(status))
-        self.assertTrue(body["code"] and body["reason"])
-        return body
 
     def test_ticket_lifecycle(self):
         payload = dict(
@@ -158,8 +134,7 @@ class TestTmf621(HttpCase):
         self.assertFalse(hidden.tmf_severity)
 
     def test_key_without_scope_is_refused(self):
-        keys = self.env["res.users.apikeys"].with_user(self.integration).sudo()
-        any_scope = keys._generate(None, "personal", None)
+        any_scope = self._api_key(self.integration, None)
         self.assertTmfError(self.call("GET", TICKET_URL, key=any_scope), 401)
 
     def test_fuzzed_bad_input_never_gets_a_500(self):
