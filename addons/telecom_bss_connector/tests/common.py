@@ -14,6 +14,7 @@ import requests
 from odoo.tests.common import HttpCase, new_test_user
 from odoo.tools import config
 
+from odoo.addons.queue_job.tests.common import trap_jobs
 from odoo.addons.telecom_subscriber.tests.common import (
     GROUP,
     TelecomCommon,
@@ -66,6 +67,20 @@ class BssCommon(TelecomCommon):
             cls.env, login="t_integration", groups=f"{GROUP}integration"
         )
         cls.partner, cls.account = cls._create_subscriber("Billing Subscriber")
+
+    def _submitted_next_cycle_tariff_change(self):
+        """A tariff change for the next billing cycle of a new line, submitted
+        (so scheduled: its order leaves on its day)."""
+        request = self._new_request(
+            "tariff_change",
+            self._activate_without_billing(),
+            tariff_id=self.tariff_unlimited.id,
+            change_timing="next_cycle",
+            remove_incompatible_options=True,
+        )
+        with trap_jobs():
+            request.action_submit()
+        return request
 
     @classmethod
     def _backend_vals(cls, **values):

@@ -339,16 +339,8 @@ class TestOutbox(BssCommon):
         self.assertEqual(service.state, "terminated")
 
     def test_next_cycle_tariff_change_goes_to_billing_on_its_day(self):
-        service = self._activate_without_billing()
-        request = self._new_request(
-            "tariff_change",
-            service,
-            tariff_id=self.tariff_unlimited.id,
-            change_timing="next_cycle",
-            remove_incompatible_options=True,
-        )
-        with trap_jobs():
-            request.action_submit()
+        request = self._submitted_next_cycle_tariff_change()
+        service = request.service_id
         self.assertEqual(request.state, "scheduled")
         # billing applies what it gets: nothing is sent before the day
         self.assertFalse(request.bss_outbox_ids)
@@ -386,16 +378,7 @@ class TestOutbox(BssCommon):
 
     def test_due_request_waits_for_billing_and_leaves_the_cron_batch(self):
         """A due request whose order is not delivered is not retried by the cron."""
-        service = self._activate_without_billing()
-        request = self._new_request(
-            "tariff_change",
-            service,
-            tariff_id=self.tariff_unlimited.id,
-            change_timing="next_cycle",
-            remove_incompatible_options=True,
-        )
-        with trap_jobs():
-            request.action_submit()
+        request = self._submitted_next_cycle_tariff_change()
         request.effective_date = fields.Date.today()
         Request = self.env["telecom.request"]
         with trap_jobs():

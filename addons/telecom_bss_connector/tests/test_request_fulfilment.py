@@ -166,15 +166,7 @@ class TestRequestFulfilment(BssCommon):
     # scheduled completion
     # ------------------------------------------------------------------
     def test_cron_domain_leaves_requests_whose_order_is_on_its_way(self):
-        request = self._new_request(
-            "tariff_change",
-            self._activate_without_billing(),
-            tariff_id=self.tariff_unlimited.id,
-            change_timing="next_cycle",
-            remove_incompatible_options=True,
-        )
-        with trap_jobs():
-            request.action_submit()
+        request = self._submitted_next_cycle_tariff_change()
         request.effective_date = fields.Date.today()
         Request = self.env["telecom.request"]
         self.assertIn(request, Request.search(Request._get_due_requests_domain()))
@@ -186,15 +178,8 @@ class TestRequestFulfilment(BssCommon):
         self.assertNotIn(request, Request.search(Request._get_due_requests_domain()))
 
     def test_order_delivered_before_its_day_completes_on_its_day(self):
-        request = self._new_request(
-            "tariff_change",
-            self._activate_without_billing(),
-            tariff_id=self.tariff_unlimited.id,
-            change_timing="next_cycle",
-            remove_incompatible_options=True,
-        )
+        request = self._submitted_next_cycle_tariff_change()
         with trap_jobs():
-            request.action_submit()
             request.action_complete()  # by hand, before its day
         self.assertEqual(request.fulfilment_status, "waiting")
         with self.patch_adapter("submit_order", return_value=self.order_answer()):
