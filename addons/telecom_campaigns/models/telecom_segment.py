@@ -1,0 +1,323 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+
+class TelecomSegment(models.Model):
+    """A dynamic group of subscribers defined by conditions, built without code.
+
+    The conditions compile to one parameterised SQL predicate over the subscriber
+    (``res_partner``) and its metrics row (``m``): the size preview runs it under
+    the user's record rules, the materialisation (:meth:`_refresh_members`) writes
+    the whole membership into ``telecom.segment.member`` in SQL.
+    """
+
+    _name = "telecom.segment"
+    _description = "Subscriber Segment"
+    _inherit = ["mail.thread"]
+    _order = "name, id"
+
+    name = fields.Char(required=True, tracking=True)
+    active = fields.Boolean(default=True)
+    description = fields.Text()
+    company_id = fields.Many2one(
+        "res.company",
+        string="Branch",
+        default=lambda self: self.env.company,
+        index=True,
+    )
+    match = fields.Selection(
+        [("all", "All conditions"), ("any", "Any condition")],
+        required=True,
+        default="all",
+        tracking=True,
+    )
+    condition_ids = fields.One2many(
+        "telecom.segment.condition", "segment_id", string="Conditions", copy=True
+    )
+    exclude_segment_ids = fields.Many2many(
+        "telecom.segment",
+        "telecom_segment_exclusion_rel",
+        "segment_id",
+        "excluded_id",
+        string="Exclude Members Of",
+        help="Subscribers matching these segments are left out.",
+    )
+    auto_refresh = fields.Boolean(
+        string="Refresh on Schedule",
+        default=True,
+        help="The scheduled job refreshes the membership of this segment.",
+    )
+    preview_count = fields.Integer(
+        string="Matching Now",
+        compute="_compute_preview_count",
+        help="Subscribers of your zones matching the conditions as edited.",
+    )
+    member_count = fields.Integer(
+        string="Members", readonly=True, help="Members at the last refresh."
+    )
+    refresh_date = fields.Datetime(string="Refreshed On", readonly=True)
+    member_ids = fields.One2many(
+        "telecom.segment.member",
+        "segment_id",
+        string="Members",
+        domain=[("snapshot_id", "=", False)],
+    )
+    snapshot_ids = fields.One2many(
+        "telecom.segment.snapshot", "segment_id", string="Snapshots"
+    )
+
+    @api.depends(
+        "match",
+        "condition_ids",
+        "condition_ids.field_name",
+        "condition_ids.operator",
+        "condition_ids.value_number",
+        "condition_ids.value_number_to",
+        "condition_ids.value_segment",
+        "condition_ids.region_ids",
+        "condition_ids.tariff_ids",
+        "exclude_segment_ids",
+    )
+    def _compute_preview_count(self):
+        for segment in self:
+            try:
+                query = segment._get_member_query()
+            except (UserError, ValidationError):
+                segment.preview_count = 0
+                continue
+            self.env.cr.execute(query.select(SQL("count(*)")))
+            segment.preview_count = self.env.cr.fetchone()[0]
+
+    @api.constrains("exclude_segment_ids")
+    def _check_exclusion_cycle(self):
+        if self._has_cycle("exclude_segment_ids"):
+            raise ValidationError(
+                self.env._("A segment cannot exclude itself, directly or not.")
+            )
+
+    # ------------------------------------------------------------------
+    # actions
+    # ------------------------------------------------------------------
+    def action_refresh_members(self):
+        self.check_access("write")
+        self._refresh_members()
+        return True
+
+    def action_view_members(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "telecom_campaigns.telecom_segment_member_action"
+        )
+        action["domain"] = [
+            ("segment_id", "=", self.id),
+            ("snapshot_id", "=", False),
+        ]
+        action["context"] = {"search_default_group_region": 1}
+        return action
+
+    def action_view_breakdown(self):
+        self.ensure_one()
+        action = self.action_view_members()
+        action.update(
+            {
+                "name": self.env._("Breakdown of %s", self.name),
+                "view_mode": "pivot,graph,list",
+                "views": [(False, "pivot"), (False, "graph"), (False, "list")],
+                "context": {},
+            }
+        )
+        return action
+
+    def action_freeze_snapshot(self):
+        self.ensure_one()
+        self.check_access("write")
+        snapshot = self._freeze_snapshot()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "telecom.segment.snapshot",
+            "res_id": snapshot.id,
+            "view_mode": "form",
+        }
+
+    # ------------------------------------------------------------------
+    # compilation and materialisation
+    # ------------------------------------------------------------------
+    def _get_predicate(self, seen=None):
+        """The SQL predicate of this segment over ``res_partner`` and ``m``."""
+        self.ensure_one()
+        key = self._origin.id or self.id
+        seen = set(seen or ())
+        if key in seen:
+            raise UserError(
+                self.env._("A segment cannot exclude itself, directly or not.")
+            )
+        seen.add(key)
+        conditions = [condition._get_sql() for condition in self.condition_ids]
+        if not conditions:
+            predicate = SQL("TRUE")
+        else:
+            glue = SQL(" AND ") if self.match == "all" else SQL(" OR ")
+            predicate = SQL("(%s)", glue.join(conditions))
+        excluded = [
+            segment._get_predicate(seen) for segment in self.exclude_segment_ids
+        ]
+        if excluded:
+            predicate = SQL("(%s AND NOT (%s))", predicate, SQL(" OR ").join(excluded))
+        return predicate
+
+    def _get_member_query(self, all_zones=False):
+        """Query of the matching subscribers; ``res_partner`` and ``m`` aliases.
+
+        By default the current user's record rules on subscribers apply (the
+        preview shows what the user may see). ``all_zones`` builds the membership
+        itself, which is one fact for every zone.
+        """
+        self.ensure_one()
+        partners = self.env["res.partner"]
+        if all_zones:
+            # membership is global; who sees which members is the members' rules
+            partners = partners.sudo()
+        query = partners._search([("telecom_is_subscriber", "=", True)])
+        query.add_join(
+            "LEFT JOIN",
+            "m",
+            "telecom_subscriber_metric",
+            SQL("m.partner_id = res_partner.id"),
+        )
+        query.add_where(self._get_predicate())
+        return query
+
+    def _refresh_members(self):
+        """Materialise the live membership of each segment: three statements."""
+        now = fields.Datetime.now()
+        self.env["telecom.subscriber.metric"].flush_model()
+        self.env["res.partner"].flush_model(
+            ["telecom_is_subscriber", "telecom_region_id", "telecom_segment", "active"]
+        )
+        self.env["telecom.segment.member"].flush_model()
+        cr = self.env.cr
+        for segment in self:
+            query = segment._get_member_query(all_zones=True)
+            cr.execute(
+                SQL(
+                    """DELETE FROM telecom_segment_member member
+                        WHERE member.segment_id = %s AND member.snapshot_id IS NULL
+                          AND member.partner_id NOT IN (%s)""",
+                    segment.id,
+                    query.subselect(SQL("res_partner.id")),
+                )
+            )
+            cr.execute(
+                SQL(
+                    """INSERT INTO telecom_segment_member AS member (
+                           segment_id, partner_id, region_id, tariff_id, company_id,
+                           churn_risk, date_entered,
+                           create_uid, create_date, write_uid, write_date)
+                       %s
+                       ON CONFLICT (segment_id, partner_id) WHERE snapshot_id IS NULL
+                       DO UPDATE SET region_id = EXCLUDED.region_id,
+                                     tariff_id = EXCLUDED.tariff_id,
+                                     company_id = EXCLUDED.company_id,
+                                     churn_risk = EXCLUDED.churn_risk,
+                                     write_uid = EXCLUDED.write_uid,
+                                     write_date = EXCLUDED.write_date
+                       WHERE (member.region_id, member.tariff_id, member.company_id,
+                              member.churn_risk)
+                             IS DISTINCT FROM
+                             (EXCLUDED.region_id, EXCLUDED.tariff_id,
+                              EXCLUDED.company_id, EXCLUDED.churn_risk)""",
+                    query.select(
+                        SQL(
+                            "%s, res_partner.id, res_partner.telecom_region_id, "
+                            "m.tariff_id, res_partner.company_id, m.churn_risk, %s, "
+                            "%s, %s, %s, %s",
+                            segment.id,
+                            now,
+                            self.env.uid,
+                            now,
+                            self.env.uid,
+                            now,
+                        )
+                    ),
+                )
+            )
+            cr.execute(
+                SQL(
+                    """SELECT count(*) FROM telecom_segment_member
+                        WHERE segment_id = %s AND snapshot_id IS NULL""",
+                    segment.id,
+                )
+            )
+            # the counters are written as superuser: a zone-limited marketer
+            # refreshes the whole membership, not only their zones
+            segment.sudo().write(
+                {"member_count": cr.fetchone()[0], "refresh_date": now}
+            )
+        self._invalidate_members()
+
+    def _invalidate_members(self):
+        """The members were written in SQL: forget what the cache holds of them."""
+        self.env["telecom.segment.member"].invalidate_model()
+        self.env["telecom.segment"].invalidate_model(["member_ids"])
+        self.env["telecom.segment.snapshot"].invalidate_model(["member_ids"])
+
+    def _freeze_snapshot(self, name=None):
+        """Refresh, then copy the live membership into a new snapshot."""
+        self.ensure_one()
+        self._refresh_members()
+        snapshot = (
+            self.env["telecom.segment.snapshot"]
+            .sudo()  # rows of every zone are copied, like the refresh
+            .create(
+                {
+                    "name": name
+                    or self.env._(
+                        "%(segment)s on %(date)s",
+                        segment=self.name,
+                        date=fields.Datetime.to_string(fields.Datetime.now()),
+                    ),
+                    "segment_id": self.id,
+                    "member_count": self.member_count,
+                }
+            )
+        )
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO telecom_segment_member (
+                       segment_id, snapshot_id, partner_id, region_id, tariff_id,
+                       company_id, churn_risk, date_entered,
+                       create_uid, create_date, write_uid, write_date)
+                   SELECT segment_id, %(snapshot)s, partner_id, region_id, tariff_id,
+                          company_id, churn_risk, date_entered,
+                          %(uid)s, %(now)s, %(uid)s, %(now)s
+                     FROM telecom_segment_member
+                    WHERE segment_id = %(segment)s AND snapshot_id IS NULL""",
+                snapshot=snapshot.id,
+                segment=self.id,
+                uid=self.env.uid,
+                now=now,
+            )
+        )
+        self._invalidate_members()
+        return snapshot.with_env(self.env)
+
+    def _get_breakdown(self):
+        """Live members by (zone, tariff) the user may see: ``{(zone, tariff): n}``."""
+        self.ensure_one()
+        groups = self.env["telecom.segment.member"]._read_group(
+            [("segment_id", "=", self.id), ("snapshot_id", "=", False)],
+            ["region_id", "tariff_id"],
+            ["__count"],
+        )
+        return {(region, tariff): count for region, tariff, count in groups}
+
+    @api.model
+    def _cron_refresh_members(self):
+        segments = self.search([("auto_refresh", "=", True)])
+        for done, segment in enumerate(segments, start=1):
+            segment._refresh_members()
+            self.env["ir.cron"]._notify_progress(
+                done=done, remaining=len(segments) - done
+            )

@@ -1,0 +1,20 @@
+from odoo import fields, models
+
+
+class TelecomSegmentSnapshot(models.Model):
+    """The members of a segment frozen at one moment (e.g. a campaign launch)."""
+
+    _name = "telecom.segment.snapshot"
+    _description = "Segment Snapshot"
+    _order = "date desc, id desc"
+
+    name = fields.Char(required=True)
+    segment_id = fields.Many2one(
+        "telecom.segment", required=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(related="segment_id.company_id", store=True)
+    date = fields.Datetime(required=True, default=fields.Datetime.now, readonly=True)
+    member_count = fields.Integer(readonly=True)
+    member_ids = fields.One2many(
+        "telecom.segment.member", "snapshot_id", string="Members"
+    )

@@ -1,0 +1,5 @@
+from . import test_ab_statistics
+from . import test_ab_assignment
+from . import test_metric
+from . import test_segment
+from . import test_access
