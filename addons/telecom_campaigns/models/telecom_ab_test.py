@@ -42,7 +42,9 @@ class TelecomAbTest(models.Model):
         for test in self:
             if not 0 <= test.holdout_percent < 100:
                 raise ValidationError(
-                    self.env._("The holdout must be at least 0 %% and below 100 %%.")
+                    self.env._(
+                        "The holdout share must be at least 0 and below 100 percent."
+                    )
                 )
 
     def _assign(self, partner_ids):

@@ -75,9 +75,7 @@ class TelecomSubscriberMetric(models.Model):
     complaint_count_90d = fields.Integer(string="Complaints (90 days)", readonly=True)
     open_request_count = fields.Integer(string="Open Requests", readonly=True)
     port_out_requested = fields.Boolean(string="Port-Out Requested", readonly=True)
-    termination_requested = fields.Boolean(
-        string="Termination Requested", readonly=True
-    )
+    termination_requested = fields.Boolean(readonly=True)
     debt_blocked = fields.Boolean(string="Blocked for Debt", readonly=True)
     recurring_fee = fields.Float(
         string="Recurring Monthly Fee",
@@ -92,9 +90,7 @@ class TelecomSubscriberMetric(models.Model):
     voice_usage_minutes = fields.Float(
         string="Voice Usage Last Month (min)", readonly=True
     )
-    churn_risk = fields.Integer(
-        string="Churn Risk", readonly=True, index=True, help="From 0 to 100."
-    )
+    churn_risk = fields.Integer(readonly=True, index=True, help="From 0 to 100.")
     churn_risk_level = fields.Selection(
         RISK_LEVELS, string="Risk Level", readonly=True, index=True
     )
@@ -122,15 +118,14 @@ class TelecomSubscriberMetric(models.Model):
             )
 
     def _churn_reason_labels(self):
-        _ = self.env._
         return {
-            "port_out": _("Port-out requested"),
-            "termination": _("Termination requested"),
-            "complaint_30d": _("Complaints in the last 30 days"),
-            "complaint_90d": _("Complaints 31 to 90 days ago"),
-            "debt_block": _("Service blocked for debt"),
-            "many_contacts": _("Many contacts in the last 30 days"),
-            "new_customer": _("New customer"),
+            "port_out": self.env._("Port-out requested"),
+            "termination": self.env._("Termination requested"),
+            "complaint_30d": self.env._("Complaints in the last 30 days"),
+            "complaint_90d": self.env._("Complaints 31 to 90 days ago"),
+            "debt_block": self.env._("Service blocked for debt"),
+            "many_contacts": self.env._("Many contacts in the last 30 days"),
+            "new_customer": self.env._("New customer"),
         }
 
     # ------------------------------------------------------------------

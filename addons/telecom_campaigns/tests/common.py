@@ -10,7 +10,7 @@ class CampaignsCommon(TelecomCommon):
 
     @classmethod
     def _setup_users(cls):
-        super()._setup_users()
+        result = super()._setup_users()
 
         def marketer(login, role, zones):
             return new_test_user(
@@ -25,6 +25,7 @@ class CampaignsCommon(TelecomCommon):
         cls.marketing_manager = marketer(
             "t_marketing_manager", "manager", cls.zone_north
         )
+        return result
 
     @classmethod
     def _only_own_subscribers(cls):
