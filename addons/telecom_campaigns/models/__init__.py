@@ -6,3 +6,4 @@ from . import telecom_segment_snapshot
 from . import telecom_ab_test
 from . import telecom_ab_variant
 from . import res_partner
+from . import telecom_retention_case

@@ -3,3 +3,4 @@ from . import test_ab_assignment
 from . import test_metric
 from . import test_segment
 from . import test_access
+from . import test_retention

@@ -1,7 +1,7 @@
 import random
 
 from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tools import SQL
 
 from ..models.telecom_segment_condition import OPERATORS_BY_KIND, SEGMENT_FIELDS
@@ -327,3 +327,33 @@ class TestSegment(CampaignsCommon):
         sql = segment._get_predicate()
         self.assertNotIn("vip", sql.code)
         self.assertIn("vip", sql.params)
+
+    def test_form_previews_the_size_of_the_user_zones_while_editing(self):
+        north = {self.zone_north, self.zone_north_city}
+        expected = {
+            partner_id
+            for partner_id, (partner, metric) in self.data.items()
+            if (partner["region"] is None or partner["region"] in north)
+            and metric
+            and metric["churn_risk"] >= 60
+        }
+        segment = self.env["telecom.segment"].with_user(self.marketing_manager)
+        with Form(segment) as form:
+            form.name = "High risk, my zones"
+            everybody = form.preview_count
+            with form.condition_ids.new() as line:
+                line.field_name = "churn_risk"
+                line.operator = ">="
+                line.value_number = 60
+            # not saved yet: the count follows the conditions being edited
+            self.assertEqual(form.preview_count, len(expected))
+        self.assertEqual(
+            everybody,
+            len(
+                [
+                    partner
+                    for partner, __ in self.data.values()
+                    if partner["region"] is None or partner["region"] in north
+                ]
+            ),
+        )

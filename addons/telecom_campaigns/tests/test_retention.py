@@ -1,0 +1,95 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+
+from .common import CampaignsCommon
+
+
+@tagged("post_install", "-at_install")
+class TestRetentionList(CampaignsCommon):
+    """Submitted port-outs and terminations reach the retention list, once."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Case = cls.env["telecom.retention.case"]
+        cls.consumer = cls.env.ref("telecom_campaigns.event_consumer_retention")
+        cls.north, account = cls._create_subscriber("Leaving North")
+        cls.north_line = cls._activate_line(account)
+        cls.south, account_south = cls._create_subscriber(
+            "Leaving South", zone=cls.zone_south
+        )
+        cls.south_line = cls._activate_line(account_south)
+
+    def _drain(self, requests):
+        """Run the cron until the feed is empty; the cases of ``requests``.
+
+        The test's own transaction never commits: its events get the id of a
+        long-finished transaction (as in telecom_subscriber's feed tests) and the
+        consumer reads the feed from its start again.
+        """
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE telecom_event SET txid = 3 WHERE request_id = ANY(%s)",
+            [requests.ids],
+        )
+        self.env["telecom.event"].invalidate_model(["txid"])
+        self.consumer.action_reset_position()
+        while self.Case._cron_consume_events():
+            pass
+        return self.Case.search([("request_id", "in", requests.ids)])
+
+    def _port_out(self, line):
+        request = self._new_request(
+            "port_out",
+            line,
+            recipient_operator_id=self.operator_other.id,
+            effective_date=fields.Date.today() + timedelta(days=8),
+        )
+        request.action_submit()
+        return request
+
+    def test_port_out_and_termination_open_one_case_each(self):
+        port_out = self._port_out(self.north_line)
+        termination = self._new_request(
+            "termination", self.south_line, termination_reason="price"
+        )
+        termination.action_submit()
+        # a request of another type opens nothing
+        block = self._new_request("block", self.north_line, block_reason="debt")
+        block.action_submit()
+        requests = port_out | termination | block
+        cases = self._drain(requests)
+        # scored when the case opens: port-out 40 + debt block 15 + new customer 10
+        self.assertRecordValues(
+            cases.sorted("trigger"),
+            [
+                {"request_id": port_out.id, "trigger": "port_out",
+                 "partner_id": self.north.id, "churn_risk": 65, "state": "open"},
+                {"request_id": termination.id, "trigger": "termination",
+                 "partner_id": self.south.id, "churn_risk": 45, "state": "open"},
+            ],
+        )  # fmt: skip
+        self.assertIn("Port-out requested", cases[0].churn_reason_text or "")
+        # nothing new on the next run; replaying the whole feed opens no
+        # second case for a request
+        self.assertFalse(self.Case._cron_consume_events())
+        self.assertEqual(self._drain(requests), cases)
+
+    def test_retention_agents_see_their_zones_and_close_cases(self):
+        self._drain(self._port_out(self.north_line) | self._port_out(self.south_line))
+        cases = self.Case.with_user(self.retention_agent).search([])
+        self.assertEqual(cases.partner_id, self.north)
+        cases.action_mark_retained()
+        self.assertEqual(cases.state, "retained")
+        with self.assertRaises(UserError):
+            cases.action_mark_lost()
+        with self.assertRaises(AccessError):
+            self.Case.with_user(self.front_office).search([])
+
+    def test_request_closed_meanwhile_opens_no_case(self):
+        port_out = self._port_out(self.north_line)
+        port_out.action_cancel()
+        self.assertFalse(self._drain(port_out))
