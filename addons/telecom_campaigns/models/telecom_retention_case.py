@@ -37,8 +37,11 @@ class TelecomRetentionCase(models.Model):
     churn_risk = fields.Integer(
         readonly=True, help="Churn risk of the subscriber when the case opened."
     )
+    churn_reasons = fields.Json(readonly=True, help="As they were at opening.")
     churn_reason_text = fields.Text(
-        string="Churn Risk Reasons", readonly=True, help="As they were at opening."
+        string="Churn Risk Reasons",
+        compute="_compute_churn_reason_text",
+        help="As they were at opening.",
     )
     user_id = fields.Many2one(
         "res.users", string="Retention Agent", tracking=True, index=True
@@ -55,6 +58,13 @@ class TelecomRetentionCase(models.Model):
     _sql_constraints = [
         ("request_uniq", "unique(request_id)", "A request opens one retention case."),
     ]
+
+    @api.depends("churn_reasons")
+    def _compute_churn_reason_text(self):
+        # in the reader's language: the reasons are stored as codes
+        self.env["telecom.subscriber.metric"]._format_churn_reasons(
+            self, "churn_reasons", "churn_reason_text"
+        )
 
     def action_mark_retained(self):
         self._close("retained")
@@ -121,7 +131,7 @@ class TelecomRetentionCase(models.Model):
                     "region_id": request.region_id.id,
                     "company_id": request.company_id.id,
                     "churn_risk": metric.churn_risk if metric else 0,
-                    "churn_reason_text": metric.churn_reason_text if metric else False,
+                    "churn_reasons": metric.churn_reasons if metric else False,
                 }
             )
         return Case.create(vals_list)

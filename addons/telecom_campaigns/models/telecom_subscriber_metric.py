@@ -106,15 +106,21 @@ class TelecomSubscriberMetric(models.Model):
 
     @api.depends("churn_reasons")
     def _compute_churn_reason_text(self):
+        self._format_churn_reasons(self, "churn_reasons", "churn_reason_text")
+
+    @api.model
+    def _format_churn_reasons(self, records, source, target):
+        """Write on ``records.<target>`` the reasons of ``records.<source>``
+        (a list of ``{"code", "points"}``) as one translated line each."""
         labels = self._churn_reason_labels()
-        for metric in self:
-            metric.churn_reason_text = "\n".join(
+        for record in records:
+            record[target] = "\n".join(
                 self.env._(
                     "%(reason)s: +%(points)s",
                     reason=labels.get(reason["code"], reason["code"]),
                     points=reason["points"],
                 )
-                for reason in metric.churn_reasons or []
+                for reason in record[source] or []
             )
 
     def _churn_reason_labels(self):

@@ -72,7 +72,15 @@ class TestRetentionList(CampaignsCommon):
                  "partner_id": self.south.id, "churn_risk": 45, "state": "open"},
             ],
         )  # fmt: skip
-        self.assertIn("Port-out requested", cases[0].churn_reason_text or "")
+        self.assertIn("Port-out requested: +40", cases[0].churn_reason_text)
+        # stored as codes, shown in the reader's language
+        self.env["res.lang"]._activate_lang("ru_RU")
+        in_russian = cases[0].with_context(lang="ru_RU")
+        in_russian.invalidate_recordset(["churn_reason_text"])
+        self.assertIn(
+            "Запрошен перенос номера к другому оператору: +40",
+            in_russian.churn_reason_text,
+        )
         # nothing new on the next run; replaying the whole feed opens no
         # second case for a request
         self.assertFalse(self.Case._cron_consume_events())
