@@ -16,6 +16,7 @@
         "data/ir_cron_data.xml",
         "views/telecom_subscriber_metric_views.xml",
         "views/telecom_segment_member_views.xml",
+        "views/telecom_segment_condition_views.xml",
         "views/telecom_segment_views.xml",
         "views/telecom_ab_test_views.xml",
         "views/telecom_retention_case_views.xml",

@@ -1,3 +1,6 @@
+import hashlib
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
@@ -33,7 +36,26 @@ class TelecomSegment(models.Model):
         tracking=True,
     )
     condition_ids = fields.One2many(
-        "telecom.segment.condition", "segment_id", string="Conditions", copy=True
+        "telecom.segment.condition",
+        "segment_id",
+        string="Conditions",
+        domain=[("parent_id", "=", False)],
+        copy=True,
+        help="The top level of the condition tree.",
+    )
+    # the form edits the top level as two lists: plain conditions inline, and
+    # groups (each with its own all/any and conditions) in a dialog
+    leaf_condition_ids = fields.One2many(
+        "telecom.segment.condition",
+        "segment_id",
+        string="Plain Conditions",
+        domain=[("parent_id", "=", False), ("is_group", "=", False)],
+    )
+    group_ids = fields.One2many(
+        "telecom.segment.condition",
+        "segment_id",
+        string="Groups of Conditions",
+        domain=[("parent_id", "=", False), ("is_group", "=", True)],
     )
     exclude_segment_ids = fields.Many2many(
         "telecom.segment",
@@ -57,6 +79,11 @@ class TelecomSegment(models.Model):
         string="Members", readonly=True, help="Members at the last refresh."
     )
     refresh_date = fields.Datetime(string="Refreshed On", readonly=True)
+    refresh_signature = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Fingerprint of the definition the members were last computed from.",
+    )
     member_ids = fields.One2many(
         "telecom.segment.member",
         "segment_id",
@@ -69,17 +96,70 @@ class TelecomSegment(models.Model):
 
     @api.depends(
         "match",
+        "exclude_segment_ids",
         "condition_ids",
         "condition_ids.field_name",
         "condition_ids.operator",
         "condition_ids.value_number",
         "condition_ids.value_number_to",
         "condition_ids.value_segment",
+        "condition_ids.value_text",
         "condition_ids.region_ids",
         "condition_ids.tariff_ids",
-        "exclude_segment_ids",
+        "condition_ids.option_ids",
+        "condition_ids.is_group",
+        "condition_ids.match",
+        "leaf_condition_ids",
+        "leaf_condition_ids.field_name",
+        "leaf_condition_ids.operator",
+        "leaf_condition_ids.value_number",
+        "leaf_condition_ids.value_number_to",
+        "leaf_condition_ids.value_segment",
+        "leaf_condition_ids.value_text",
+        "leaf_condition_ids.region_ids",
+        "leaf_condition_ids.tariff_ids",
+        "leaf_condition_ids.option_ids",
+        "leaf_condition_ids.is_group",
+        "leaf_condition_ids.match",
+        "group_ids",
+        "group_ids.field_name",
+        "group_ids.operator",
+        "group_ids.value_number",
+        "group_ids.value_number_to",
+        "group_ids.value_segment",
+        "group_ids.value_text",
+        "group_ids.region_ids",
+        "group_ids.tariff_ids",
+        "group_ids.option_ids",
+        "group_ids.is_group",
+        "group_ids.match",
+        "group_ids.child_ids",
+        "group_ids.child_ids.field_name",
+        "group_ids.child_ids.operator",
+        "group_ids.child_ids.value_number",
+        "group_ids.child_ids.value_number_to",
+        "group_ids.child_ids.value_segment",
+        "group_ids.child_ids.value_text",
+        "group_ids.child_ids.region_ids",
+        "group_ids.child_ids.tariff_ids",
+        "group_ids.child_ids.option_ids",
+        "group_ids.child_ids.is_group",
+        "group_ids.child_ids.match",
+        "group_ids.child_ids.child_ids",
+        "group_ids.child_ids.child_ids.field_name",
+        "group_ids.child_ids.child_ids.operator",
+        "group_ids.child_ids.child_ids.value_number",
+        "group_ids.child_ids.child_ids.value_number_to",
+        "group_ids.child_ids.child_ids.value_segment",
+        "group_ids.child_ids.child_ids.value_text",
+        "group_ids.child_ids.child_ids.region_ids",
+        "group_ids.child_ids.child_ids.tariff_ids",
+        "group_ids.child_ids.child_ids.option_ids",
+        "group_ids.child_ids.child_ids.is_group",
+        "group_ids.child_ids.child_ids.match",
     )
     def _compute_preview_count(self):
+        self.env["telecom.segment.condition"]._flush_for_compile()
         for segment in self:
             try:
                 query = segment._get_member_query()
@@ -143,8 +223,18 @@ class TelecomSegment(models.Model):
     # ------------------------------------------------------------------
     # compilation and materialisation
     # ------------------------------------------------------------------
-    def _get_predicate(self, seen=None):
-        """The SQL predicate of this segment over ``res_partner`` and ``m``."""
+    def _get_nodes(self):
+        """Top-level condition nodes as edited (the form's two lists)."""
+        return self.leaf_condition_ids | self.group_ids
+
+    def _get_predicate(self, seen=None, live=False):
+        """The SQL predicate of this segment over ``res_partner`` and ``m``.
+
+        Conditions are compiled as a tree (see ``telecom.segment.condition``).
+        An excluded segment counts through its materialised members when it is
+        fresh (:meth:`_is_fresh`), else through its own predicate (same rule,
+        recursively). ``live`` compiles every exclusion from its conditions.
+        """
         self.ensure_one()
         key = self._origin.id or self.id
         seen = set(seen or ())
@@ -153,18 +243,49 @@ class TelecomSegment(models.Model):
                 self.env._("A segment cannot exclude itself, directly or not.")
             )
         seen.add(key)
-        conditions = [condition._get_sql() for condition in self.condition_ids]
-        if not conditions:
-            predicate = SQL("TRUE")
-        else:
-            glue = SQL(" AND ") if self.match == "all" else SQL(" OR ")
-            predicate = SQL("(%s)", glue.join(conditions))
-        excluded = [
-            segment._get_predicate(seen) for segment in self.exclude_segment_ids
-        ]
+        predicate = self._get_nodes()._get_predicate(self.match)
+        excluded = []
+        for segment in self.exclude_segment_ids:
+            if not live and segment._is_fresh():
+                excluded.append(
+                    SQL(
+                        """EXISTS (SELECT 1 FROM telecom_segment_member excluded
+                                    WHERE excluded.segment_id = %s
+                                      AND excluded.snapshot_id IS NULL
+                                      AND excluded.partner_id = res_partner.id)""",
+                        segment._origin.id or segment.id,
+                    )
+                )
+            else:
+                excluded.append(segment._get_predicate(seen, live=live))
         if excluded:
             predicate = SQL("(%s AND NOT (%s))", predicate, SQL(" OR ").join(excluded))
         return predicate
+
+    def _get_signature(self):
+        """Fingerprint of the definition (conditions and exclusions, live)."""
+        self.ensure_one()
+        predicate = self._get_predicate(live=True)
+        return hashlib.sha256(
+            repr((predicate.code, predicate.params)).encode()
+        ).hexdigest()
+
+    def _is_fresh(self):
+        """Whether the materialised members still stand for the definition:
+        refreshed within ``telecom_campaigns.segment_fresh_hours`` hours (24 by
+        default) and the definition unchanged since."""
+        self.ensure_one()
+        segment = self._origin or self
+        if not segment.id or not segment.refresh_date or not segment.refresh_signature:
+            return False
+        hours = int(
+            self.env["ir.config_parameter"]
+            .sudo()  # a technical setting, read by marketers' previews too
+            .get_param("telecom_campaigns.segment_fresh_hours", 24)
+        )
+        if segment.refresh_date < fields.Datetime.now() - timedelta(hours=hours):
+            return False
+        return segment.refresh_signature == segment._get_signature()
 
     def _get_member_query(self, all_zones=False):
         """Query of the matching subscribers; ``res_partner`` and ``m`` aliases.
@@ -174,30 +295,48 @@ class TelecomSegment(models.Model):
         itself, which is one fact for every zone.
         """
         self.ensure_one()
-        partners = self.env["res.partner"]
-        if all_zones:
-            # membership is global; who sees which members is the members' rules
-            partners = partners.sudo()
-        query = partners._search([("telecom_is_subscriber", "=", True)])
-        query.add_join(
-            "LEFT JOIN",
-            "m",
-            "telecom_subscriber_metric",
-            SQL("m.partner_id = res_partner.id"),
+        return self.env["telecom.segment.condition"]._get_subscriber_query(
+            self._get_predicate(), all_zones=all_zones
         )
-        query.add_where(self._get_predicate())
-        return query
+
+    def _get_partner_ids_sql(self, all_zones=True):
+        """``SELECT res_partner.id ...`` of the subscribers matching now."""
+        return self._get_member_query(all_zones=all_zones).subselect(
+            SQL("res_partner.id")
+        )
+
+    def _filter_partner_ids(self, partner_ids):
+        """The ids among ``partner_ids`` matching the segment now (one query)."""
+        self.ensure_one()
+        return self.env["telecom.segment.condition"]._filter_by_predicate(
+            self._get_predicate(), partner_ids
+        )
+
+    def _sorted_for_refresh(self):
+        """Excluded segments first, so that their fresh members serve the others."""
+        done, ordered = set(), []
+
+        def visit(segment, path):
+            if segment.id in done or segment.id in path:
+                return
+            for excluded in segment.exclude_segment_ids & self:
+                visit(excluded, path | {segment.id})
+            done.add(segment.id)
+            ordered.append(segment.id)
+
+        for segment in self:
+            visit(segment, set())
+        return self.browse(ordered)
 
     def _refresh_members(self):
         """Materialise the live membership of each segment: three statements."""
         now = fields.Datetime.now()
-        self.env["telecom.subscriber.metric"].flush_model()
-        self.env["res.partner"].flush_model(
-            ["telecom_is_subscriber", "telecom_region_id", "telecom_segment", "active"]
-        )
+        self.env["telecom.segment.condition"]._flush_for_compile()
+        self.flush_model()
+        self.env["telecom.segment.condition"].flush_model()
         self.env["telecom.segment.member"].flush_model()
         cr = self.env.cr
-        for segment in self:
+        for segment in self._sorted_for_refresh():
             query = segment._get_member_query(all_zones=True)
             cr.execute(
                 SQL(
@@ -252,7 +391,11 @@ class TelecomSegment(models.Model):
             # the counters are written as superuser: a zone-limited marketer
             # refreshes the whole membership, not only their zones
             segment.sudo().write(
-                {"member_count": cr.fetchone()[0], "refresh_date": now}
+                {
+                    "member_count": cr.fetchone()[0],
+                    "refresh_date": now,
+                    "refresh_signature": segment._get_signature(),
+                }
             )
         self._invalidate_members()
 
@@ -315,7 +458,7 @@ class TelecomSegment(models.Model):
 
     @api.model
     def _cron_refresh_members(self):
-        segments = self.search([("auto_refresh", "=", True)])
+        segments = self.search([("auto_refresh", "=", True)])._sorted_for_refresh()
         for done, segment in enumerate(segments, start=1):
             segment._refresh_members()
             self.env["ir.cron"]._notify_progress(
