@@ -32,6 +32,7 @@
         "views/helpdesk_ticket_sla_explain_templates.xml",
         "views/helpdesk_ticket_views.xml",
         "views/helpdesk_ticket_channel_views.xml",
+        "views/helpdesk_ticket_category_views.xml",
         "views/resource_calendar_views.xml",
         "views/res_users_views.xml",
         "views/res_partner_views.xml",

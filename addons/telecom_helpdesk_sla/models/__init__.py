@@ -26,3 +26,4 @@ from . import helpdesk_ticket
 from . import helpdesk_ticket_sla
 from . import helpdesk_ticket_sla_explain
 from . import helpdesk_ticket_timeline
+from . import helpdesk_ticket_category

@@ -265,6 +265,7 @@ class TelecomIncident(models.Model):
             )
         self.write({"state": "resolved", "date_end": fields.Datetime.now()})
         self._emit("incident.resolved")
+        self._emit_to_subscribers("incident.subscriber_resolved")
         self._queue_notifications("resolved")
         for incident in self:
             _done, remaining = incident._resolve_linked_tickets()

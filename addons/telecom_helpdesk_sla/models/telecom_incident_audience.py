@@ -1,3 +1,4 @@
+import json
 from collections import defaultdict
 
 from odoo import api, fields, models
@@ -35,6 +36,51 @@ class TelecomIncident(models.Model):
                 WHERE %s""",
             SQL(" AND ").join(conditions),
         )
+
+    def _emit_to_subscribers(self, event_type):
+        """One business event per subscriber the incident hit (a live service
+        it affects, or a ticket linked to it), inserted set-based: an incident
+        may hit thousands of subscribers. Consumers get the subscriber on the
+        event; ``incident.<state>`` events stay one per incident."""
+        self.env["helpdesk.ticket"].flush_model(["incident_id", "partner_id"])
+        self.env["telecom.service"].flush_model()
+        self.env["res.partner"].flush_model(
+            ["telecom_is_subscriber", "telecom_region_id"]
+        )
+        for incident in self.filtered("region_ids"):
+            payload = {
+                "incident_id": incident.id,
+                "reference": incident.reference,
+                "severity": incident.severity,
+                "service_type": incident.service_type or None,
+            }
+            self.env.cr.execute(
+                SQL(
+                    """INSERT INTO telecom_event
+                           (date, event_type, user_id, partner_id, res_model,
+                            res_id, summary, payload, region_id, company_id)
+                       SELECT %(now)s, %(event_type)s, %(uid)s, p.id,
+                              'telecom.incident', %(incident)s, %(summary)s,
+                              %(payload)s::jsonb, p.telecom_region_id, %(company)s
+                         FROM res_partner p
+                        WHERE p.telecom_is_subscriber
+                          AND p.id IN (%(affected)s
+                                       UNION
+                                       SELECT t.commercial_partner_id
+                                         FROM helpdesk_ticket t
+                                        WHERE t.incident_id = %(incident)s)
+                        ORDER BY p.id""",
+                    now=fields.Datetime.now(),
+                    event_type=event_type,
+                    uid=self.env.uid,
+                    incident=incident.id,
+                    summary=incident.display_name,
+                    payload=json.dumps(payload),
+                    company=incident.company_id.id,
+                    affected=incident._affected_partner_sql(),
+                )
+            )
+        self.env["telecom.event"].invalidate_model()
 
     def _queue_notifications(self, kind):
         """Queue one notification per affected subscriber and channel, in one

@@ -166,7 +166,22 @@ class TestIncident(TelecomHelpdeskCommon):
             [("res_model", "=", "telecom.incident"), ("res_id", "=", incident.id)]
         )
         self.assertEqual(
-            set(events.mapped("event_type")), {"incident.opened", "incident.resolved"}
+            set(events.mapped("event_type")),
+            {"incident.opened", "incident.resolved", "incident.subscriber_resolved"},
+        )
+        # one event per subscriber hit, whose zone follows the subscriber
+        hit = events.filtered(lambda e: e.event_type == "incident.subscriber_resolved")
+        self.assertEqual(
+            hit.partner_id, self.anna | self.boris | self.clara | self.denis
+        )
+        self.assertEqual(set(hit.mapped("region_id")), {self.zone_north_city})
+        self.assertEqual(hit[0].payload["reference"], incident.reference)
+        self.assertEqual(hit[0].payload["severity"], "critical")
+        self.assertTrue(all(event.txid for event in hit))
+        self.assertFalse(
+            events.filtered(
+                lambda e: e.event_type != "incident.subscriber_resolved"
+            ).partner_id
         )
 
     def test_satisfaction_of_affected_and_other_subscribers(self):
@@ -209,3 +224,35 @@ class TestIncident(TelecomHelpdeskCommon):
                 [("id", "=", incident.id)]
             )
         )
+
+    def test_resolution_reaches_every_subscriber_hit_on_the_feed(self):
+        """Resolved by a technician: the subscribers of the zone and the one
+        whose ticket (of another zone) was linked get a ``subscriber_resolved``
+        event, stamped with the transaction like the ORM's events (what the
+        lossless consumers cut the feed by)."""
+        incident = (
+            self.env["telecom.incident"]
+            .with_user(self.tech_support)
+            .create(self.incident_values)
+        )
+        ticket = self._ticket(self.south, name="T no signal south")
+        ticket.incident_id = incident
+        incident.resolution = "Fibre spliced."
+        incident.with_user(self.tech_support).action_resolve()
+        Event = self.env["telecom.event"]
+        events = Event.search(
+            [
+                ("event_type", "=", "incident.subscriber_resolved"),
+                ("res_id", "=", incident.id),
+            ]
+        )
+        self.assertEqual(
+            events.partner_id,
+            self.anna | self.boris | self.clara | self.denis | self.south,
+        )
+        self.assertEqual(
+            events.filtered(lambda event: event.partner_id == self.south).region_id,
+            self.zone_south,
+        )
+        self.assertEqual(set(events.mapped("txid")), {Event._current_txid()})
+        self.assertEqual(events.user_id, self.tech_support)

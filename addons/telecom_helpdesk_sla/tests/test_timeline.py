@@ -53,3 +53,52 @@ class TestTicketTimeline(TelecomHelpdeskCommon):
                 for row in card.telecom_timeline_ids.mapped("summary")
             )
         )
+
+    def test_complaint_tickets_are_complaints_on_the_feed_and_timeline(self):
+        self.category_billing.telecom_complaint = True
+        sub_category = self.env["helpdesk.ticket.category"].create(
+            {"name": "T Wrong charge", "parent_id": self.category_billing.id}
+        )
+        complaint, question = (
+            self.env["helpdesk.ticket"]
+            .with_user(self.front_office)
+            .create(
+                [
+                    {
+                        "name": "Charged twice",
+                        "description": "x",
+                        "partner_id": self.partner.id,
+                        "category_id": sub_category.id,
+                        "channel_id": self.channel_phone.id,
+                    },
+                    {
+                        "name": "How to top up",
+                        "description": "x",
+                        "partner_id": self.partner.id,
+                        "category_id": self.category_internet.id,
+                    },
+                ]
+            )
+        )
+        Event = self.env["telecom.event"]
+        registered = Event.search([("event_type", "=", "complaint.registered")])
+        self.assertEqual(registered.res_id, complaint.id)
+        self.assertEqual(registered.partner_id, self.partner)
+        self.assertEqual(registered.payload["source"], "ticket")
+        self.assertEqual(registered.payload["number"], complaint.number)
+        self.assertEqual(registered.payload["channel"], "call")
+        created = Event.search([("event_type", "=", "ticket.created")])
+        self.assertEqual(
+            {event.res_id: event.payload["complaint"] for event in created},
+            {complaint.id: True, question.id: False},
+        )
+        # the complaint counts as such on the timeline (and in the figures)
+        outcomes = {
+            row.res_id: row.outcome
+            for row in self.env["telecom.interaction"].search(
+                [("res_model", "=", "helpdesk.ticket")]
+            )
+        }
+        self.assertEqual(
+            outcomes, {complaint.id: "complaint", question.id: "follow_up"}
+        )
