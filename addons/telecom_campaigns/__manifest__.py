@@ -21,6 +21,7 @@
         "views/telecom_ab_test_views.xml",
         "views/telecom_retention_case_views.xml",
         "views/res_partner_views.xml",
+        "views/telecom_satisfaction_answer_views.xml",
         "views/telecom_campaigns_menus.xml",
     ],
     "installable": True,

@@ -7,3 +7,5 @@ from . import telecom_ab_test
 from . import telecom_ab_variant
 from . import res_partner
 from . import telecom_retention_case
+from . import telecom_satisfaction_answer
+from . import telecom_subscriber_metric_satisfaction

@@ -33,6 +33,8 @@ for _key, _label, _kind in (
     ("port_out_requested", "Port-Out Requested", "boolean"),
     ("termination_requested", "Termination Requested", "boolean"),
     ("debt_blocked", "Blocked for Debt", "boolean"),
+    ("nps_last", "Last NPS Score", "number"),
+    ("csat_avg_90d", "CSAT Average (90 days)", "number"),
 ):
     # metrics: the column of the metrics row has the key's name
     SEGMENT_FIELDS[_key] = (_label, _kind, "m", _key)

@@ -196,8 +196,76 @@ class TelecomSubscriberMetric(models.Model):
             self.env[model].flush_model()
         self.env["telecom.interaction"].flush_model()
         now = now or fields.Datetime.now()
-        self.env.cr.execute(self._refresh_query(list(partner_ids), now))
+        partner_ids = list(partner_ids)
+        self.env.cr.execute(self._refresh_query(partner_ids, now))
+        self._refresh_extra(partner_ids, now)
         self.invalidate_model()
+
+    @api.model
+    def _refresh_extra(self, partner_ids, now):
+        """Figures and churn reasons of other sources (satisfaction answers,
+        bridges), on the rows the base statement just wrote: one UPDATE per
+        source, then one rescoring UPDATE when there are extra reasons."""
+        for query in self._refresh_figure_queries(partner_ids, now):
+            self.env.cr.execute(query)
+        extra_points = self._churn_extra_points(now)
+        if extra_points:
+            self.env.cr.execute(self._rescore_query(partner_ids, extra_points))
+
+    @api.model
+    def _refresh_figure_queries(self, partner_ids, now):
+        """Hook: set-based statements filling more columns of the rows of
+        ``partner_ids`` (``UPDATE telecom_subscriber_metric ... FROM (aggregate)``).
+        Overrides flush the models they read and extend the list."""
+        return []
+
+    @api.model
+    def _churn_extra_points(self, now):
+        """Hook: more churn reasons, as ``(code, SQL)`` pairs whose SQL gives the
+        points of the reason from the metrics row aliased ``m``. Give each code a
+        label in :meth:`_churn_reason_labels`."""
+        return []
+
+    @api.model
+    def _rescore_query(self, partner_ids, extra_points):
+        """Add the extra reasons to the base ones and recompute the score (the
+        sum of every reason's points, capped at 100) of the rows of
+        ``partner_ids``."""
+        extra = SQL(", ").join(
+            SQL("(%s, (%s)::integer)", code, points) for code, points in extra_points
+        )
+        return SQL(
+            """
+UPDATE telecom_subscriber_metric target
+   SET churn_risk = scored.score,
+       churn_risk_level = CASE WHEN scored.score >= %(high)s THEN 'high'
+                               WHEN scored.score >= %(medium)s THEN 'medium'
+                               ELSE 'low' END,
+       churn_reasons = scored.reasons
+  FROM (
+    SELECT m.id,
+           least(100, sum(r.points)) AS score,
+           jsonb_agg(jsonb_build_object('code', r.code, 'points', r.points)
+                     ORDER BY r.points DESC, r.code) AS reasons
+      FROM telecom_subscriber_metric m
+     CROSS JOIN LATERAL (
+           SELECT base.value ->> 'code' AS code,
+                  (base.value ->> 'points')::integer AS points
+             FROM jsonb_array_elements(coalesce(m.churn_reasons, '[]'::jsonb)) base
+            UNION ALL
+           SELECT code, points FROM (VALUES %(extra)s) AS extra(code, points)
+           ) r
+     WHERE m.partner_id = ANY(%(partners)s) AND r.points > 0
+     GROUP BY m.id
+  ) scored
+ WHERE target.id = scored.id
+   AND target.churn_reasons IS DISTINCT FROM scored.reasons
+""",
+            extra=extra,
+            partners=partner_ids,
+            high=HIGH_RISK,
+            medium=MEDIUM_RISK,
+        )
 
     @api.model
     def _refresh_query(self, partner_ids, now):

@@ -6,3 +6,4 @@ from . import test_segment_property
 from . import test_segment_nested
 from . import test_access
 from . import test_retention
+from . import test_satisfaction
