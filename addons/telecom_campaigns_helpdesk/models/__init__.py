@@ -1,0 +1,2 @@
+from . import telecom_subscriber_metric
+from . import telecom_segment_condition
