@@ -27,6 +27,7 @@
         "views/telecom_event_views.xml",
         "views/telecom_event_consumer_views.xml",
         "views/telecom_audit_log_views.xml",
+        "views/telecom_contact_log_views.xml",
         "views/telecom_refund_views.xml",
         "views/telecom_import_views.xml",
         "views/res_partner_views.xml",

@@ -30,3 +30,5 @@ from . import telecom_import_lookup
 from . import telecom_import_batch
 from . import telecom_import_error
 from . import telecom_service_portal
+from . import telecom_contact_log
+from . import telecom_contact_policy

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
@@ -38,3 +39,83 @@ class ResCompany(models.Model):
         default=90,
         help="Longest voluntary block a subscriber may ask for, in days.",
     )
+    # contact policy (telecom.contact.policy): caps on marketing contacts per
+    # channel over rolling windows, quiet hours in the subscriber's time zone
+    telecom_contact_cap_email_day = fields.Integer(
+        string="E-mails per Day",
+        help="Most marketing e-mails one subscriber receives in 24 hours "
+        "(0: no limit).",
+    )
+    telecom_contact_cap_email_week = fields.Integer(
+        string="E-mails per Week",
+        default=3,
+        help="Most marketing e-mails one subscriber receives in 7 days (0: no limit).",
+    )
+    telecom_contact_cap_email_month = fields.Integer(
+        string="E-mails per Month",
+        default=8,
+        help="Most marketing e-mails one subscriber receives in 30 days (0: no limit).",
+    )
+    telecom_contact_cap_sms_day = fields.Integer(
+        string="SMS per Day",
+        default=1,
+        help="Most marketing SMS one subscriber receives in 24 hours (0: no limit).",
+    )
+    telecom_contact_cap_sms_week = fields.Integer(
+        string="SMS per Week",
+        default=2,
+        help="Most marketing SMS one subscriber receives in 7 days (0: no limit).",
+    )
+    telecom_contact_cap_sms_month = fields.Integer(
+        string="SMS per Month",
+        default=4,
+        help="Most marketing SMS one subscriber receives in 30 days (0: no limit).",
+    )
+    telecom_quiet_hour_start = fields.Float(
+        string="Quiet Hours From",
+        default=21.0,
+        help="Local time of the subscriber from which no message is sent; messages "
+        "wait for the end of the quiet hours. Same start and end: no quiet hours.",
+    )
+    telecom_quiet_hour_end = fields.Float(
+        string="Quiet Hours Until",
+        default=9.0,
+        help="Local time of the subscriber when messages may be sent again.",
+    )
+    telecom_quiet_hours_service = fields.Boolean(
+        string="Service Notices Respect Quiet Hours",
+        default=True,
+        help="Incident and other service notices also wait for the end of the quiet "
+        "hours. Marketing messages always do.",
+    )
+
+    @api.constrains(
+        "telecom_quiet_hour_start",
+        "telecom_quiet_hour_end",
+        "telecom_contact_cap_email_day",
+        "telecom_contact_cap_email_week",
+        "telecom_contact_cap_email_month",
+        "telecom_contact_cap_sms_day",
+        "telecom_contact_cap_sms_week",
+        "telecom_contact_cap_sms_month",
+    )
+    def _check_telecom_contact_policy(self):
+        for company in self:
+            if not (
+                0 <= company.telecom_quiet_hour_start < 24
+                and 0 <= company.telecom_quiet_hour_end < 24
+            ):
+                raise ValidationError(
+                    self.env._("Quiet hours are times of day, between 00:00 and 23:59.")
+                )
+            caps = company.read(
+                [
+                    f"telecom_contact_cap_{channel}_{window}"
+                    for channel in ("email", "sms")
+                    for window in ("day", "week", "month")
+                ]
+            )[0]
+            if any(value < 0 for key, value in caps.items() if key != "id"):
+                raise ValidationError(
+                    self.env._("Contact limits cannot be negative (0: no limit).")
+                )

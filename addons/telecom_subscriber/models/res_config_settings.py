@@ -22,3 +22,30 @@ class ResConfigSettings(models.TransientModel):
     telecom_voluntary_block_max_days = fields.Integer(
         related="company_id.telecom_voluntary_block_max_days", readonly=False
     )
+    telecom_contact_cap_email_day = fields.Integer(
+        related="company_id.telecom_contact_cap_email_day", readonly=False
+    )
+    telecom_contact_cap_email_week = fields.Integer(
+        related="company_id.telecom_contact_cap_email_week", readonly=False
+    )
+    telecom_contact_cap_email_month = fields.Integer(
+        related="company_id.telecom_contact_cap_email_month", readonly=False
+    )
+    telecom_contact_cap_sms_day = fields.Integer(
+        related="company_id.telecom_contact_cap_sms_day", readonly=False
+    )
+    telecom_contact_cap_sms_week = fields.Integer(
+        related="company_id.telecom_contact_cap_sms_week", readonly=False
+    )
+    telecom_contact_cap_sms_month = fields.Integer(
+        related="company_id.telecom_contact_cap_sms_month", readonly=False
+    )
+    telecom_quiet_hour_start = fields.Float(
+        related="company_id.telecom_quiet_hour_start", readonly=False
+    )
+    telecom_quiet_hour_end = fields.Float(
+        related="company_id.telecom_quiet_hour_end", readonly=False
+    )
+    telecom_quiet_hours_service = fields.Boolean(
+        related="company_id.telecom_quiet_hours_service", readonly=False
+    )

@@ -29,7 +29,20 @@ class TelecomCommon(TransactionCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
         cls.company = cls.env.company
-        cls.company.write({"telecom_auto_complete": True})
+        cls.company.write(
+            {
+                "telecom_auto_complete": True,
+                # the contact policy does not depend on the time the tests run:
+                # no quiet hours and no frequency caps unless a test sets them
+                "telecom_quiet_hour_start": 0.0,
+                "telecom_quiet_hour_end": 0.0,
+                **{
+                    f"telecom_contact_cap_{channel}_{window}": 0
+                    for channel in ("email", "sms")
+                    for window in ("day", "week", "month")
+                },
+            }
+        )
         cls._setup_zones()
         cls._setup_catalog()
         cls._setup_operators()
