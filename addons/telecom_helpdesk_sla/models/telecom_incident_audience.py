@@ -83,8 +83,12 @@ class TelecomIncident(models.Model):
         self.env["telecom.event"].invalidate_model()
 
     def _queue_notifications(self, kind):
-        """Queue one notification per affected subscriber and channel, in one
-        INSERT ... SELECT; opted-out subscribers get a skipped row."""
+        """Queue one notification per affected subscriber and channel, one
+        INSERT ... SELECT per channel with the contact policy applied: opted-out
+        subscribers get a skipped row, those in their quiet hours a later date."""
+        Notification = self.env["telecom.incident.notification"]
+        now = fields.Datetime.now()
+        self.env.flush_all()
         for incident in self:
             channels = [
                 channel
@@ -96,40 +100,42 @@ class TelecomIncident(models.Model):
             ]
             if not channels or not incident.region_ids:
                 continue
-            self.env.cr.execute(
-                SQL(
-                    """INSERT INTO telecom_incident_notification
-                           (incident_id, partner_id, channel, kind, state,
-                            skip_reason, address, company_id, create_uid,
-                            create_date, write_uid, write_date)
-                       SELECT %(incident)s, p.id, ch.channel, %(kind)s,
-                              CASE WHEN o.reason IS NULL THEN 'queued'
-                                   ELSE 'skipped' END,
-                              o.reason,
-                              CASE WHEN ch.channel = 'email'
-                                   THEN p.email_normalized
-                                   ELSE p.phone_sanitized END,
-                              %(company)s, %(uid)s, %(now)s, %(uid)s, %(now)s
-                         FROM (%(affected)s) AS a(partner_id)
-                         JOIN res_partner p ON p.id = a.partner_id
-                   CROSS JOIN unnest(%(channels)s::varchar[]) AS ch(channel)
-                   CROSS JOIN LATERAL (%(opt_out)s) AS o(reason)
-                        WHERE CASE WHEN ch.channel = 'email'
-                                   THEN p.email_normalized IS NOT NULL
-                                   ELSE p.phone_sanitized IS NOT NULL END""",
-                    incident=incident.id,
-                    kind=kind,
-                    company=incident.company_id.id,
-                    uid=self.env.uid,
-                    now=fields.Datetime.now(),
-                    affected=incident._affected_partner_sql(),
-                    channels=channels,
-                    opt_out=self.env["telecom.incident.notification"]._opt_out_sql(
-                        SQL("p"), SQL("ch.channel")
-                    ),
+            for channel in channels:
+                self.env.cr.execute(
+                    SQL(
+                        """INSERT INTO telecom_incident_notification
+                               (incident_id, partner_id, channel, kind, state,
+                                skip_reason, address, scheduled_date, company_id,
+                                create_uid, create_date, write_uid, write_date)
+                           SELECT %(incident)s, p.id, %(channel)s, %(kind)s,
+                                  CASE WHEN x.reason IS NULL THEN 'queued'
+                                       ELSE 'skipped' END,
+                                  x.reason, %(address)s,
+                                  CASE WHEN x.send_at > %(now)s THEN x.send_at END,
+                                  %(company)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                             FROM (%(policy)s) AS x(partner_id, reason, send_at)
+                             JOIN res_partner p ON p.id = x.partner_id
+                            WHERE %(address)s IS NOT NULL""",
+                        incident=incident.id,
+                        channel=channel,
+                        kind=kind,
+                        address=SQL(
+                            "p.email_normalized"
+                            if channel == "email"
+                            else "p.phone_sanitized"
+                        ),
+                        company=incident.company_id.id,
+                        uid=self.env.uid,
+                        now=now,
+                        policy=Notification._skip_reason_sql(
+                            incident._affected_partner_sql(),
+                            channel,
+                            incident.company_id,
+                            now,
+                        ),
+                    )
                 )
-            )
-            self.env["telecom.incident.notification"].invalidate_model()
+            Notification.invalidate_model()
         if self:
             cron = self.env.ref(
                 "telecom_helpdesk_sla.ir_cron_telecom_incident_notify",

@@ -17,9 +17,12 @@ class TelecomIncidentNotification(models.Model):
     """One message to one affected subscriber about an incident, on one channel.
 
     Rows are inserted set-based by the incident (opened / updated / resolved),
-    already ``skipped`` when the subscriber opted out (e-mail or phone blacklist,
-    or no incident notifications wanted); a cron sends the queue in batches,
-    creating ``mail.mail`` and ``sms.sms`` records in bulk.
+    already ``skipped`` when the subscriber opted out (no incident notifications
+    wanted) or the central contact policy (``telecom.contact.policy``, service
+    category: e-mail or phone blacklist) refuses them, and sent after the
+    subscriber's quiet hours when the policy says so; a cron sends the due queue
+    in batches, creating ``mail.mail`` and ``sms.sms`` records in bulk and
+    logging them in the ``telecom.contact.log``.
     """
 
     _name = "telecom.incident.notification"
@@ -53,10 +56,16 @@ class TelecomIncidentNotification(models.Model):
             ("partner", "Subscriber declined incident notifications"),
             ("email_blacklist", "E-mail blacklisted"),
             ("phone_blacklist", "Phone number blacklisted"),
+            ("no_address", "No e-mail address or mobile number"),
         ],
         readonly=True,
     )
     address = fields.Char(readonly=True)
+    scheduled_date = fields.Datetime(
+        string="Send After",
+        readonly=True,
+        help="End of the subscriber's quiet hours when the notice was queued.",
+    )
     sent_date = fields.Datetime(readonly=True)
     company_id = fields.Many2one("res.company", readonly=True, index=True)
 
@@ -67,53 +76,87 @@ class TelecomIncidentNotification(models.Model):
         )
 
     @api.model
-    def _opt_out_sql(self, partner, channel):
-        """SQL returning the opt-out reason of ``partner`` on ``channel``, or
-        NULL: the subscriber's own choice, the e-mail or the phone blacklist."""
+    def _skip_reason_sql(self, partners_sql, channel, company, at):
+        """SQL ``SELECT partner_id, reason, send_at`` for the partners selected by
+        ``partners_sql`` on ``channel``: the subscriber's own choice first, then
+        the central contact policy for service notices (blacklists, quiet
+        hours)."""
         return SQL(
-            """SELECT CASE
-                   WHEN NOT COALESCE(%(p)s.telecom_incident_notify, true)
-                   THEN 'partner'
-                   WHEN %(ch)s = 'email' AND EXISTS (
-                        SELECT 1 FROM mail_blacklist b
-                         WHERE b.email = %(p)s.email_normalized AND b.active)
-                   THEN 'email_blacklist'
-                   WHEN %(ch)s = 'sms' AND EXISTS (
-                        SELECT 1 FROM phone_blacklist b
-                         WHERE b.number = %(p)s.phone_sanitized AND b.active)
-                   THEN 'phone_blacklist'
-                   END""",
-            p=partner,
-            ch=channel,
+            """SELECT pol.partner_id,
+                      CASE WHEN NOT COALESCE(p.telecom_incident_notify, true)
+                           THEN 'partner' ELSE pol.reason END,
+                      pol.send_at
+                 FROM (%s) AS pol
+                 JOIN res_partner p ON p.id = pol.partner_id""",
+            self.env["telecom.contact.policy"]._policy_sql(
+                partners_sql, channel, "service", company, at=at
+            ),
         )
 
     @api.model
     def _cron_send(self, limit=2000):
-        """Send a batch of the queue; report progress so the cron goes on."""
+        """Send a batch of the due queue; report progress so the cron goes on."""
         self._skip_new_opt_outs()
-        rows = self.search([("state", "=", "queued")], order="id", limit=limit)
+        due = [
+            ("state", "=", "queued"),
+            "|",
+            ("scheduled_date", "=", False),
+            ("scheduled_date", "<=", fields.Datetime.now()),
+        ]
+        rows = self.search(due, order="id", limit=limit)
         if rows:
             rows._send()
-        remaining = self.search_count([("state", "=", "queued")])
+        remaining = self.search_count(due)
         self.env["ir.cron"]._notify_progress(done=len(rows), remaining=remaining)
         return len(rows)
 
     def _skip_new_opt_outs(self):
-        """Subscribers may opt out between queueing and sending."""
+        """Subscribers may opt out (or enter their quiet hours) between queueing
+        and sending: apply the policy again to the queue, per channel and
+        company, one UPDATE each."""
         self.env.flush_all()
+        now = fields.Datetime.now()
         self.env.cr.execute(
-            SQL(
-                """UPDATE telecom_incident_notification n SET state = 'skipped',
-                          skip_reason = x.reason
-                     FROM (SELECT q.id, o.reason
-                             FROM telecom_incident_notification q
-                             JOIN res_partner p ON p.id = q.partner_id
-                            CROSS JOIN LATERAL (%s) AS o(reason)
-                            WHERE q.state = 'queued' AND o.reason IS NOT NULL) x
-                    WHERE n.id = x.id""",
-                self._opt_out_sql(SQL("p"), SQL("q.channel")),
-            )
+            """SELECT DISTINCT channel, company_id FROM telecom_incident_notification
+                WHERE state = 'queued'"""
         )
+        for channel, company_id in self.env.cr.fetchall():
+            company = self.env["res.company"].browse(company_id) or self.env.company
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE telecom_incident_notification n
+                          SET state = CASE WHEN x.reason IS NULL THEN 'queued'
+                                           ELSE 'skipped' END,
+                              skip_reason = x.reason,
+                              scheduled_date = CASE
+                                  WHEN x.send_at > %(now)s THEN x.send_at
+                                  ELSE n.scheduled_date END
+                         FROM (%(policy)s) AS x(partner_id, reason, send_at)
+                        WHERE n.partner_id = x.partner_id
+                          AND n.state = 'queued'
+                          AND n.channel = %(channel)s
+                          AND n.company_id IS NOT DISTINCT FROM %(company)s
+                          AND (x.reason IS NOT NULL
+                               OR (x.send_at > %(now)s
+                                   AND x.send_at
+                                       > COALESCE(n.scheduled_date, %(now)s)))""",
+                    now=now,
+                    channel=channel,
+                    company=company_id,
+                    policy=self._skip_reason_sql(
+                        SQL(
+                            """SELECT partner_id FROM telecom_incident_notification
+                                WHERE state = 'queued' AND channel = %s
+                                  AND company_id IS NOT DISTINCT FROM %s""",
+                            channel,
+                            company_id,
+                        ),
+                        channel,
+                        company,
+                        now,
+                    ),
+                )
+            )
         self.invalidate_model()
 
     def _send(self):
@@ -151,4 +194,16 @@ class TelecomIncidentNotification(models.Model):
             self.env["mail.mail"].sudo().create(mails)
         if sms:
             self.env["sms.sms"].sudo().create(sms)
-        self.write({"state": "sent", "sent_date": fields.Datetime.now()})
+        now = fields.Datetime.now()
+        self.write({"state": "sent", "sent_date": now})
+        self.flush_recordset()
+        self.env["telecom.contact.log"]._log_from_sql(
+            SQL(
+                """SELECT partner_id, channel, 'service', %(now)s::timestamp,
+                          %(model)s::varchar, id, %(model)s || ',' || id, company_id
+                     FROM telecom_incident_notification WHERE id = ANY(%(ids)s)""",
+                now=now,
+                model=self._name,
+                ids=self.ids,
+            )
+        )

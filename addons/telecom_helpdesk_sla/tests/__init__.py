@@ -9,3 +9,4 @@ from . import test_timeline
 from . import test_engine_writes
 from . import test_production_data
 from . import test_concurrent_scans
+from . import test_incident_contact_policy
