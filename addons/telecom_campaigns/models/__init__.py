@@ -9,3 +9,5 @@ from . import res_partner
 from . import telecom_retention_case
 from . import telecom_satisfaction_answer
 from . import telecom_subscriber_metric_satisfaction
+from . import telecom_campaign_message
+from . import mailing_mailing

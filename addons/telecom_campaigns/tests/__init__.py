@@ -7,3 +7,4 @@ from . import test_segment_nested
 from . import test_access
 from . import test_retention
 from . import test_satisfaction
+from . import test_campaign_message
