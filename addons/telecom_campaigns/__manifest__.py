@@ -20,6 +20,7 @@
         "views/telecom_segment_member_views.xml",
         "views/telecom_segment_condition_views.xml",
         "views/telecom_segment_views.xml",
+        "views/telecom_churn_risk_report_views.xml",
         "views/telecom_ab_test_views.xml",
         "views/telecom_retention_case_views.xml",
         "views/res_partner_views.xml",
@@ -27,5 +28,10 @@
         "views/telecom_campaign_message_views.xml",
         "views/telecom_campaigns_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "telecom_campaigns/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
 }

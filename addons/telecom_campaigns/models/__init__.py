@@ -11,3 +11,4 @@ from . import telecom_satisfaction_answer
 from . import telecom_subscriber_metric_satisfaction
 from . import telecom_campaign_message
 from . import mailing_mailing
+from . import telecom_churn_risk_report

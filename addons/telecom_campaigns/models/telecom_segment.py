@@ -158,6 +158,7 @@ class TelecomSegment(models.Model):
         "group_ids.child_ids.child_ids.is_group",
         "group_ids.child_ids.child_ids.match",
     )
+    @api.depends_context("uid", "allowed_company_ids")
     def _compute_preview_count(self):
         self.env["telecom.segment.condition"]._flush_for_compile()
         for segment in self:
@@ -208,6 +209,36 @@ class TelecomSegment(models.Model):
             }
         )
         return action
+
+    def action_export_members_xlsx(self):
+        """Download the members the user may see as XLSX (streamed)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/telecom_campaigns/segment/{self.id}/members.xlsx",
+            "target": "download",
+        }
+
+    def action_view_churn_distribution(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "telecom_campaigns.telecom_churn_risk_report_action"
+        )
+        action["name"] = self.env._("Churn Risk of %s", self.name)
+        action["context"] = {"search_default_segment_id": self.id}
+        return action
+
+    def action_new_ab_test(self):
+        """Start an A/B test targeting this segment."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("New A/B Test"),
+            "res_model": "telecom.ab.test",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "context": {"default_segment_id": self.id},
+        }
 
     def action_freeze_snapshot(self):
         self.ensure_one()

@@ -1,0 +1,42 @@
+import tempfile
+
+from werkzeug.wsgi import wrap_file
+
+from odoo import http
+from odoo.http import content_disposition, request
+
+from ..tools.segment_xlsx import write_members_xlsx
+
+
+class TelecomCampaignsController(http.Controller):
+    @http.route(
+        "/telecom_campaigns/segment/<int:segment_id>/members.xlsx",
+        type="http",
+        auth="user",
+        methods=["GET"],
+    )
+    def segment_members_xlsx(self, segment_id):
+        """The members of a segment the user may see, as an XLSX file streamed
+        from a temporary file (large segments never sit in memory)."""
+        segment = request.env["telecom.segment"].browse(segment_id).exists()
+        if not segment:
+            raise request.not_found()
+        segment.check_access("read")
+        spool = tempfile.TemporaryFile()
+        write_members_xlsx(segment, spool)
+        size = spool.tell()
+        spool.seek(0)
+        filename = request.env._("Members of %s", segment.name) + ".xlsx"
+        response = request.make_response(
+            wrap_file(request.httprequest.environ, spool),
+            headers=[
+                (
+                    "Content-Type",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                ),
+                ("Content-Length", str(size)),
+                ("Content-Disposition", content_disposition(filename)),
+            ],
+        )
+        response.direct_passthrough = True
+        return response
