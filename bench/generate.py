@@ -7,7 +7,9 @@ complete_name, commercial_partner_id = id, email_normalized, phone_sanitized...)
 one account, 1 to 3 services (mobile lines with a unique MSISDN, a unique
 Luhn-valid ICCID and an IMSI, broadband accesses, IPTV; 80 % active, 8 % blocked,
 2 % pending, 10 % terminated) with their initial status history row and options,
-and ``--interactions`` timeline rows. Two more subscribers serve the card
+``--interactions`` timeline rows (a sixth of them complaints) and the requests
+the churn score of telecom_campaigns reads (1 % port-outs, 1 % terminations
+submitted, 5 % claims of the last 90 days). Two more subscribers serve the card
 benchmark: BENCH-CARD-SMALL (10 services, 10 interactions) and BENCH-CARD-LARGE
 (10,000 of each). Zones, tariffs, options and a front-office agent are created
 when missing.
@@ -184,6 +186,7 @@ def reset(cr):
             """DELETE FROM telecom_service_option_rel r USING telecom_service s
                 WHERE r.service_id = s.id AND s.reference LIKE %s""",
         ),
+        ("requests", "DELETE FROM telecom_request WHERE name LIKE %s"),
         ("services", "DELETE FROM telecom_service WHERE reference LIKE %s"),
         ("accounts", "DELETE FROM telecom_account WHERE name LIKE %s"),
         (
@@ -415,8 +418,8 @@ def insert_interactions(cr, reference, partner_range, per_subscriber):
                    [1 + (p.id + k) %% 7],
                (ARRAY['inbound','inbound','outbound'])[1 + (p.id + k) %% 3],
                'Bench contact ' || k,
-               (ARRAY['resolved','information','request_created','follow_up','sale'])
-                   [1 + (p.id * 3 + k) %% 5],
+               (ARRAY['resolved','information','request_created','follow_up','sale',
+                      'complaint'])[1 + (p.id * 3 + k) %% 6],
                ((p.id + k) %% 15)::float,
                now() AT TIME ZONE 'UTC'
                    - ((p.id * 37 + k * 1013) %% 1051200) * interval '1 minute',
@@ -428,6 +431,39 @@ def insert_interactions(cr, reference, partner_range, per_subscriber):
             "company": reference["company"],
             "agent": reference["agent"],
             "count": per_subscriber,
+            "first": partner_range[0],
+            "last": partner_range[1],
+        },
+    )
+    return cr.rowcount
+
+
+def insert_requests(cr, reference, partner_range):
+    """Requests the churn score reads: 1 % port-outs and 1 % terminations
+    submitted (open), 5 % claims filed over the last 90 days (done)."""
+    cr.execute(
+        """
+        INSERT INTO telecom_request
+               (name, request_type, state, is_closed, partner_id, account_id,
+                region_id, company_id, channel, fulfilment_status, date_submitted,
+                date_closed, create_uid, write_uid, create_date, write_date)
+        SELECT 'BENCH-REQ-' || p.id || '-' || kind.request_type, kind.request_type,
+               kind.state, kind.state = 'done', p.id, a.id, p.telecom_region_id,
+               %(company)s, 'shop', 'none', created, CASE WHEN kind.state = 'done'
+               THEN created END, 1, 1, created, created
+          FROM res_partner p
+          JOIN telecom_account a ON a.partner_id = p.id
+          JOIN (VALUES ('port_out', 'submitted', 100, 3),
+                       ('termination', 'submitted', 100, 7),
+                       ('claim', 'done', 20, 11)) AS kind(request_type, state, every, at)
+            ON p.id %% kind.every = kind.at
+         CROSS JOIN LATERAL (
+               SELECT now() AT TIME ZONE 'UTC'
+                      - (p.id * 7 %% 129600) * interval '1 minute' AS created) c
+         WHERE p.id BETWEEN %(first)s AND %(last)s
+        """,
+        {
+            "company": reference["company"],
             "first": partner_range[0],
             "last": partner_range[1],
         },
@@ -528,6 +564,7 @@ def main():
             rows["interactions"] += insert_interactions(
                 cr, reference, partner_range, args.interactions
             )
+            rows["other"] += insert_requests(cr, reference, partner_range)
             remaining -= size
             cr.commit()  # bench data only: one transaction per batch keeps WAL bounded
             done = args.subscribers - remaining
@@ -539,7 +576,7 @@ def main():
         env.cr.execute(
             "ANALYZE res_partner, telecom_account, telecom_service, "
             "telecom_service_state_log, telecom_service_option_rel, "
-            "telecom_interaction"
+            "telecom_interaction, telecom_request"
         )
         size = database_size_mb(env.cr)
     elapsed = time.perf_counter() - start

@@ -1,0 +1,289 @@
+#!/usr/bin/env python3
+"""Screenshots of telecom_campaigns for its README, taken from a running Odoo.
+
+    # a database with the demo data, served on a port (tools/run does both:
+    # TELECOM_DB=telecom TELECOM_HTTP_PORT=8069 tools/run), then:
+    python3 tools/screenshots.py --url http://localhost:8069 --db telecom
+
+    # or let the script serve the database itself for the time of the shots
+    python3 tools/screenshots.py --db telecom --start --port 8069
+
+Needs the ``playwright`` Python package (PyPI) and a Chromium on the machine
+(``--chromium``, default /usr/bin/chromium, Debian's): the script drives that
+browser and downloads none.
+
+What it does, as the administrator (``--login`` / ``--password``, admin / admin
+on a database made by tools/run):
+
+1. over JSON-RPC: refreshes the subscriber metrics (the daily job, run now),
+   creates once the example segment "Churn risk, mobile, demo zones" (a zone
+   condition and a nested "any" group when the segments have groups), refreshes
+   its members, and creates once the A/B test "Retention offer" on it with two
+   variants;
+2. in the browser (1440x900): the segment form with its live size
+   (``segment_builder.png``), its breakdown by zone and tariff
+   (``segment_breakdown.png``), the A/B test (``ab_test.png``).
+
+The images go to ``addons/telecom_campaigns/static/description/`` (``--out``),
+which ``readme/USAGE.md`` shows.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+OUT = REPO_ROOT / "addons" / "telecom_campaigns" / "static" / "description"
+SEGMENT_NAME = "Churn risk, mobile, demo zones"
+AB_TEST_NAME = "Retention offer"
+VIEWPORT = {"width": 1440, "height": 900}
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--url", default=None, help="default: http://localhost:PORT")
+    parser.add_argument("--port", type=int, default=8069)
+    parser.add_argument("--login", default="admin")
+    parser.add_argument("--password", default="admin")
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--out", default=str(OUT))
+    parser.add_argument(
+        "--start",
+        action="store_true",
+        help="serve --db with `odoo` on --port while the shots are taken",
+    )
+    parser.add_argument("--addons-path", default=None)
+    parser.add_argument("--db-host", default=os.environ.get("PGHOST", "127.0.0.1"))
+    parser.add_argument("--db-user", default="odoo")
+    args = parser.parse_args()
+    args.url = (args.url or f"http://localhost:{args.port}").rstrip("/")
+    return args
+
+
+# ----------------------------------------------------------------------
+# server
+# ----------------------------------------------------------------------
+def start_server(args):
+    addons_path = args.addons_path
+    if not addons_path:
+        from odoo.tools import config
+
+        config.parse_config([])
+        addons_path = f"{config['addons_path']},{REPO_ROOT / 'addons'}"
+    command = [
+        "odoo",
+        f"--database={args.db}",
+        f"--db-filter=^{args.db}$",
+        f"--db_host={args.db_host}",
+        f"--db_user={args.db_user}",
+        f"--addons-path={addons_path}",
+        f"--http-port={args.port}",
+        "--max-cron-threads=0",
+        "--log-level=warn",
+    ]
+    server = subprocess.Popen(command)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{args.url}/web/login", timeout=5):
+                return server
+        except OSError:
+            time.sleep(1)
+    server.terminate()
+    raise SystemExit(f"Odoo did not answer on {args.url} within 120 s")
+
+
+class Rpc:
+    """JSON-RPC as one user (``/jsonrpc``, service ``object``)."""
+
+    def __init__(self, args):
+        self.url = f"{args.url}/jsonrpc"
+        self.db, self.password = args.db, args.password
+        self.uid = self.call("common", "login", args.db, args.login, args.password)
+        if not self.uid:
+            raise SystemExit(f"login {args.login} refused on {args.db}")
+
+    def call(self, service, method, *params):
+        payload = json.dumps(
+            {
+                "jsonrpc": "2.0",
+                "method": "call",
+                "params": {"service": service, "method": method, "args": params},
+            }
+        ).encode()
+        request = urllib.request.Request(
+            self.url, payload, {"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=600) as response:
+            answer = json.load(response)
+        if answer.get("error"):
+            raise SystemExit(json.dumps(answer["error"], indent=1)[:3000])
+        return answer["result"]
+
+    def __call__(self, model, method, *params, **kwargs):
+        return self.call(
+            "object",
+            "execute_kw",
+            self.db,
+            self.uid,
+            self.password,
+            model,
+            method,
+            list(params),
+            kwargs,
+        )
+
+    def ref(self, xmlid):
+        module, name = xmlid.split(".")
+        rows = self(
+            "ir.model.data",
+            "search_read",
+            [("module", "=", module), ("name", "=", name)],
+            fields=["res_id"],
+        )
+        return rows[0]["res_id"] if rows else False
+
+
+# ----------------------------------------------------------------------
+# data
+# ----------------------------------------------------------------------
+def prepare_data(rpc):
+    """Metrics refreshed, the example segment and A/B test; returns their ids."""
+    rpc("ir.cron", "method_direct_trigger", [
+        rpc.ref("telecom_campaigns.ir_cron_telecom_metric_refresh")
+    ])  # fmt: skip
+    segments = rpc("telecom.segment", "search", [("name", "=", SEGMENT_NAME)])
+    if segments:
+        segment_id = segments[0]
+    else:
+        segment_id = rpc("telecom.segment", "create", [segment_values(rpc)])[0]
+    rpc("telecom.segment", "action_refresh_members", [segment_id])
+    tests = rpc("telecom.ab.test", "search", [("name", "=", AB_TEST_NAME)])
+    if tests:
+        test_id = tests[0]
+    else:
+        test_id = rpc(
+            "telecom.ab.test",
+            "create",
+            [
+                {
+                    "name": AB_TEST_NAME,
+                    "segment_id": segment_id,
+                    "holdout_percent": 10,
+                    "variant_ids": [
+                        (0, 0, {"name": "A: 20 % off for 3 months", "weight": 1}),
+                        (0, 0, {"name": "B: free roaming option", "weight": 1}),
+                    ],
+                }
+            ],
+        )[0]
+    return segment_id, test_id
+
+
+def segment_values(rpc):
+    zones = rpc("telecom.region", "search", [("parent_id", "=", False)])
+    condition = rpc("telecom.segment.condition", "fields_get", ["is_group"])
+    risk = {"field_name": "churn_risk", "operator": ">=", "value_number": 0}
+    services = {
+        "field_name": "live_service_count",
+        "operator": ">=",
+        "value_number": 1,
+    }
+    complaints = {
+        "field_name": "complaint_count_90d",
+        "operator": ">=",
+        "value_number": 1,
+    }
+    lines = [
+        (0, 0, {"field_name": "region", "operator": "in", "region_ids": zones}),
+        (0, 0, services),
+    ]
+    if "is_group" in condition:
+        children = [(0, 0, risk), (0, 0, complaints)]
+        lines.append(
+            (0, 0, {"is_group": True, "match": "any", "child_ids": children})
+        )
+    else:
+        lines.append((0, 0, risk))
+    return {
+        "name": SEGMENT_NAME,
+        "match": "all",
+        "description": "Subscribers of the demo zones with a live service, "
+        "at risk or who complained.",
+        "condition_ids": lines,
+    }
+
+
+# ----------------------------------------------------------------------
+# browser
+# ----------------------------------------------------------------------
+def shoot(args, segment_id, test_id):
+    from playwright.sync_api import sync_playwright
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=args.chromium, args=["--no-sandbox"]
+        )
+        page = browser.new_page(viewport=VIEWPORT)
+        page.goto(f"{args.url}/web/login?db={args.db}")
+        page.fill("input[name=login]", args.login)
+        page.fill("input[name=password]", args.password)
+        page.click("button[type=submit]")
+        page.wait_for_selector(".o_main_navbar")
+
+        # the segment builder and its live size ("Matching Now")
+        page.goto(f"{args.url}/odoo/action-telecom_campaigns.telecom_segment_action/{segment_id}")
+        page.wait_for_selector(".o_form_view .o_field_widget[name=preview_count]")
+        page.wait_for_selector(".o_form_view .o_field_widget[name=condition_ids] .o_data_row")
+        settle(page)
+        page.screenshot(path=str(out / "segment_builder.png"))
+        print(out / "segment_builder.png")
+
+        # its breakdown by zone x tariff (pivot of the members)
+        page.click("button[name=action_view_breakdown]")
+        page.wait_for_selector(".o_pivot table")
+        settle(page)
+        page.screenshot(path=str(out / "segment_breakdown.png"))
+        print(out / "segment_breakdown.png")
+
+        # the A/B test
+        page.goto(f"{args.url}/odoo/action-telecom_campaigns.telecom_ab_test_action/{test_id}")
+        page.wait_for_selector(".o_form_view .o_field_widget[name=variant_ids] .o_data_row")
+        settle(page)
+        page.screenshot(path=str(out / "ab_test.png"))
+        print(out / "ab_test.png")
+        browser.close()
+
+
+def settle(page):
+    """Odoo pages never reach "networkidle": wait for no pending RPC instead."""
+    page.wait_for_function(
+        "() => !document.querySelector('.o_loading_indicator, .o_blockUI')"
+    )
+    page.wait_for_timeout(500)
+
+
+def main():
+    args = parse_args()
+    server = start_server(args) if args.start else None
+    try:
+        rpc = Rpc(args)
+        segment_id, test_id = prepare_data(rpc)
+        shoot(args, segment_id, test_id)
+    finally:
+        if server:
+            server.terminate()
+            server.wait(timeout=60)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
