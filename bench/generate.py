@@ -455,8 +455,9 @@ def insert_requests(cr, reference, partner_range):
           JOIN telecom_account a ON a.partner_id = p.id
           JOIN (VALUES ('port_out', 'submitted', 100, 3),
                        ('termination', 'submitted', 100, 7),
-                       ('claim', 'done', 20, 11)) AS kind(request_type, state, every, at)
-            ON p.id %% kind.every = kind.at
+                       ('claim', 'done', 20, 11))
+               AS kind(request_type, state, every, remainder)
+            ON p.id %% kind.every = kind.remainder
          CROSS JOIN LATERAL (
                SELECT now() AT TIME ZONE 'UTC'
                       - (p.id * 7 %% 129600) * interval '1 minute' AS created) c

@@ -189,14 +189,10 @@ def prepare_data(rpc):
 def segment_values(rpc):
     zones = rpc("telecom.region", "search", [("parent_id", "=", False)])
     condition = rpc("telecom.segment.condition", "fields_get", ["is_group"])
-    risk = {"field_name": "churn_risk", "operator": ">=", "value_number": 0}
+    risk = {"field_name": "churn_risk", "operator": ">=", "value_number": 10}
+    fee = {"field_name": "recurring_fee", "operator": ">=", "value_number": 500}
     services = {
         "field_name": "live_service_count",
-        "operator": ">=",
-        "value_number": 1,
-    }
-    complaints = {
-        "field_name": "complaint_count_90d",
         "operator": ">=",
         "value_number": 1,
     }
@@ -205,17 +201,15 @@ def segment_values(rpc):
         (0, 0, services),
     ]
     if "is_group" in condition:
-        children = [(0, 0, risk), (0, 0, complaints)]
-        lines.append(
-            (0, 0, {"is_group": True, "match": "any", "child_ids": children})
-        )
+        children = [(0, 0, risk), (0, 0, fee)]
+        lines.append((0, 0, {"is_group": True, "match": "any", "child_ids": children}))
     else:
         lines.append((0, 0, risk))
     return {
         "name": SEGMENT_NAME,
         "match": "all",
         "description": "Subscribers of the demo zones with a live service, "
-        "at risk or who complained.",
+        "at risk or paying at least 500 a month.",
         "condition_ids": lines,
     }
 
@@ -240,9 +234,13 @@ def shoot(args, segment_id, test_id):
         page.wait_for_selector(".o_main_navbar")
 
         # the segment builder and its live size ("Matching Now")
-        page.goto(f"{args.url}/odoo/action-telecom_campaigns.telecom_segment_action/{segment_id}")
+        page.goto(
+            f"{args.url}/odoo/action-telecom_campaigns.telecom_segment_action/{segment_id}"
+        )
         page.wait_for_selector(".o_form_view .o_field_widget[name=preview_count]")
-        page.wait_for_selector(".o_form_view .o_field_widget[name=condition_ids] .o_data_row")
+        page.wait_for_selector(
+            ".o_form_view .o_field_widget[name=leaf_condition_ids] .o_data_row"
+        )
         settle(page)
         page.screenshot(path=str(out / "segment_builder.png"))
         print(out / "segment_builder.png")
@@ -255,8 +253,12 @@ def shoot(args, segment_id, test_id):
         print(out / "segment_breakdown.png")
 
         # the A/B test
-        page.goto(f"{args.url}/odoo/action-telecom_campaigns.telecom_ab_test_action/{test_id}")
-        page.wait_for_selector(".o_form_view .o_field_widget[name=variant_ids] .o_data_row")
+        page.goto(
+            f"{args.url}/odoo/action-telecom_campaigns.telecom_ab_test_action/{test_id}"
+        )
+        page.wait_for_selector(
+            ".o_form_view .o_field_widget[name=variant_ids] .o_data_row"
+        )
         settle(page)
         page.screenshot(path=str(out / "ab_test.png"))
         print(out / "ab_test.png")

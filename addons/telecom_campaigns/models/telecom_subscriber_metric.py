@@ -91,9 +91,7 @@ class TelecomSubscriberMetric(models.Model):
         string="Voice Usage Last Month (min)", readonly=True
     )
     churn_risk = fields.Integer(readonly=True, index=True, help="From 0 to 100.")
-    churn_risk_level = fields.Selection(
-        RISK_LEVELS, string="Risk Level", readonly=True
-    )
+    churn_risk_level = fields.Selection(RISK_LEVELS, string="Risk Level", readonly=True)
     churn_reasons = fields.Json(readonly=True)
     churn_reason_text = fields.Text(
         string="Churn Risk Reasons", compute="_compute_churn_reason_text"
@@ -285,6 +283,7 @@ class TelecomSubscriberMetric(models.Model):
         )
         return SQL(
             """
+WITH batch_ids AS (SELECT %(partner_ids)s::integer[] AS ids)
 UPDATE telecom_subscriber_metric target
    SET churn_risk = scored.score,
        churn_risk_level = CASE WHEN scored.score >= %(high)s THEN 'high'
@@ -311,7 +310,8 @@ UPDATE telecom_subscriber_metric target
    AND target.churn_reasons IS DISTINCT FROM scored.reasons
 """,
             extra=extra,
-            partners=partner_ids,
+            partner_ids=partner_ids,
+            partners=SQL("(SELECT ids FROM batch_ids)::integer[]"),
             high=HIGH_RISK,
             medium=MEDIUM_RISK,
         )

@@ -36,6 +36,7 @@ class TelecomSubscriberMetric(models.Model):
         return super()._refresh_figure_queries(partner_ids, now) + [
             SQL(
                 """
+WITH batch_ids AS (SELECT %(partner_ids)s::integer[] AS ids)
 UPDATE telecom_subscriber_metric m
    SET nps_last = figures.nps_last,
        nps_date = figures.nps_date,
@@ -64,8 +65,14 @@ UPDATE telecom_subscriber_metric m
            ) csat ON csat.partner_id = batch.partner_id
   ) figures
  WHERE m.partner_id = figures.partner_id
+   -- unchanged rows are not rewritten (most of them: no answer at all)
+   AND (m.nps_last, m.nps_date, m.csat_avg_90d, m.csat_count_90d)
+       IS DISTINCT FROM
+       (figures.nps_last, figures.nps_date, figures.csat_avg, figures.csat_count)
 """,
-                partners=partner_ids,
+                partner_ids=partner_ids,
+                # the ids once (see _refresh_query)
+                partners=SQL("(SELECT ids FROM batch_ids)::integer[]"),
                 now=now,
                 since_90=now - timedelta(days=90),
             )
