@@ -12,3 +12,9 @@ from . import telecom_subscriber_metric_satisfaction
 from . import telecom_campaign_message
 from . import mailing_mailing
 from . import telecom_churn_risk_report
+from . import telecom_scenario
+from . import telecom_scenario_step
+from . import telecom_scenario_run
+from . import telecom_scenario_run_log
+from . import telecom_retention_case_scenario
+from . import res_partner_scenario

@@ -10,3 +10,5 @@ from . import test_access
 from . import test_retention
 from . import test_satisfaction
 from . import test_campaign_message
+from . import test_scenario
+from . import test_scenario_workers
