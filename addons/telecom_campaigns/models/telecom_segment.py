@@ -330,17 +330,22 @@ class TelecomSegment(models.Model):
             self._get_predicate(), all_zones=all_zones
         )
 
-    def _get_partner_ids_sql(self, all_zones=True):
-        """``SELECT res_partner.id ...`` of the subscribers matching now."""
-        return self._get_member_query(all_zones=all_zones).subselect(
-            SQL("res_partner.id")
+    def _get_partner_ids_sql(self, all_zones=True, live=False):
+        """``SELECT res_partner.id ...`` of the subscribers matching now
+        (``live``: exclusions from their conditions too, see _get_predicate)."""
+        self.ensure_one()
+        return (
+            self.env["telecom.segment.condition"]
+            ._get_subscriber_query(self._get_predicate(live=live), all_zones=all_zones)
+            .subselect(SQL("res_partner.id"))
         )
 
-    def _filter_partner_ids(self, partner_ids):
-        """The ids among ``partner_ids`` matching the segment now (one query)."""
+    def _filter_partner_ids(self, partner_ids, live=False):
+        """The ids among ``partner_ids`` matching the segment now (one query;
+        ``live``: exclusions from their conditions too, see _get_predicate)."""
         self.ensure_one()
         return self.env["telecom.segment.condition"]._filter_by_predicate(
-            self._get_predicate(), partner_ids
+            self._get_predicate(live=live), partner_ids
         )
 
     def _sorted_for_refresh(self):

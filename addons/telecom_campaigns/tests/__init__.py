@@ -6,6 +6,7 @@ from . import test_segment_property
 from . import test_segment_nested
 from . import test_segment_reports
 from . import test_tour
+from . import test_menus_marketing
 from . import test_access
 from . import test_retention
 from . import test_satisfaction

@@ -156,6 +156,10 @@ class TestSegmentNested(CampaignsCommon):
             target._filter_partner_ids(self.everybody.ids),
             {self.data_user.id, self.plain.id},
         )
+        # unless asked to evaluate every exclusion live
+        self.assertEqual(
+            target._filter_partner_ids(self.everybody.ids, live=True), {self.plain.id}
+        )
         # a changed definition is not fresh any more: conditions again
         roaming.condition_ids.option_ids = self.option_roaming | self.option_data
         self.assertFalse(roaming._is_fresh())

@@ -1,0 +1,34 @@
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.telecom_subscriber.tests.test_menus_by_role import (
+    TELECOM_APP,
+    MenusByRoleCommon,
+)
+
+from .common import CAMPAIGNS_GROUP
+
+
+@tagged("post_install", "-at_install")
+class TestMenusMarketing(MenusByRoleCommon):
+    """The suite's clickbot (telecom_subscriber) walks the roles of that addon;
+    this walks the Telecom app as the marketing roles: every menu (segments,
+    reports, A/B tests...), view switch and filter opens without an error."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for role in ("user", "manager"):
+            user = new_test_user(
+                cls.env,
+                login=f"click_marketing_{role}",
+                groups=CAMPAIGNS_GROUP + role,
+                telecom_region_ids=[(6, 0, cls.zone.ids)],
+            )
+            if "tour_enabled" in user._fields:
+                user.tour_enabled = False
+            cls.users[f"marketing_{role}"] = user
+
+    def test_telecom_app_menus_as_marketing(self):
+        for role in ("marketing_user", "marketing_manager"):
+            with self.subTest(role=role):
+                self._walk(role, TELECOM_APP)
