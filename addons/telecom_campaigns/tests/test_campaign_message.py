@@ -182,6 +182,30 @@ class TestCampaignMessage(CampaignsCommon):
         self.assertEqual(self._states(second)[self.moscow], ("blocked", "cap_day"))
 
     @freeze_time("2026-03-10 08:00:00")
+    def test_daily_sms_cap_checked_again_at_send_time(self):
+        """Two campaigns queued the same morning both pass the cap; the one sent
+        second finds the first in the contact log and holds back."""
+        first = self._mailing("sms")
+        self.Message._queue_messages(self.moscow.ids, "sms", self.segment, first)
+        other_source = (
+            self.env["telecom.segment"]
+            .with_user(self.marketer_north)
+            .create({"name": "Second audience"})
+        )
+        second = self._mailing("sms", source=other_source)
+        self.Message._queue_messages(self.moscow.ids, "sms", other_source, second)
+        self.assertEqual(self._states(second)[self.moscow], ("queued", False))
+        first.with_user(self.marketer_north).action_send_mail()
+        self.env["mailing.mailing"]._process_mass_mailing_queue()
+        self.assertEqual(self._states(first)[self.moscow], ("sent", False))
+        self.assertEqual(self._states(second)[self.moscow], ("blocked", "cap_day"))
+        self.assertFalse(
+            self.env["sms.sms"].search([("mailing_id", "=", second.id)]),
+            "the second campaign sent nothing",
+        )
+        self.assertEqual(second.state, "done")
+
+    @freeze_time("2026-03-10 08:00:00")
     def test_blacklisted_after_queueing(self):
         mailing = self._mailing("sms")
         self.Message._queue_messages(self.moscow.ids, "sms", self.segment, mailing)
