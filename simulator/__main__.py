@@ -1,7 +1,9 @@
 """python3 -m simulator --host 127.0.0.1 --port 8090 [--seed FILE] [--state-file FILE]
 
 Options can also come from the environment (the Docker image uses them):
-SIM_HOST, SIM_PORT, SIM_SEED, SIM_STATE_FILE, SIM_TOKENS (comma-separated REST
+SIM_HOST, SIM_PORT, SIM_SEED, SIM_STATE_FILE, SIM_SMPP_PORT (the SMSC's SMPP 3.4 port, default 2775, 0: no SMSC),
+SIM_SMPP_SYSTEM_ID / SIM_SMPP_PASSWORD (its bind credentials, default telecom /
+secret), SIM_TOKENS (comma-separated REST
 bearer tokens, default "sim-token"), SIM_SOAP_USER / SIM_SOAP_PASSWORD (HTTP Basic
 of the SOAP endpoint, default billing / billing), SIM_LOG_LEVEL (default INFO).
 """
@@ -16,6 +18,7 @@ from pathlib import Path
 from .app import Credentials, Simulator
 from .errors import ApiError
 from .server import serve
+from .smsc import Smsc
 from .state import BillingState
 
 DEFAULT_SEED = Path(__file__).with_name("seed.json")
@@ -46,6 +49,14 @@ def parse_args(argv):
     )
     parser.add_argument("--soap-user", default=env("SIM_SOAP_USER", "billing"))
     parser.add_argument("--soap-password", default=env("SIM_SOAP_PASSWORD", "billing"))
+    parser.add_argument(
+        "--smpp-port",
+        type=int,
+        default=int(env("SIM_SMPP_PORT", "2775")),
+        help="SMPP 3.4 port of the simulated SMSC (0: no SMSC)",
+    )
+    parser.add_argument("--smpp-system-id", default=env("SIM_SMPP_SYSTEM_ID", "telecom"))
+    parser.add_argument("--smpp-password", default=env("SIM_SMPP_PASSWORD", "secret"))
     parser.add_argument("--log-level", default=env("SIM_LOG_LEVEL", "INFO"))
     args = parser.parse_args(argv)
     if not args.tokens:
@@ -76,7 +87,21 @@ def main(argv=None):
         return 2
     credentials = Credentials(args.tokens, args.soap_user, args.soap_password)
     app = Simulator(state, credentials)
-    on_stop = (lambda: state.save(args.state_file)) if args.state_file else None
+    smsc = None
+    if args.smpp_port:
+        smsc = Smsc(lambda: app.faults.knobs, args.smpp_system_id, args.smpp_password)
+        # a taken SMPP port leaves billing up (logged): the SMSC is an extra
+        if smsc.start(args.host, args.smpp_port):
+            app.admin.smsc = smsc
+        else:
+            smsc = None
+
+    def on_stop():
+        if smsc:
+            smsc.stop()
+        if args.state_file:
+            state.save(args.state_file)
+
     serve(app, args.host, args.port, on_stop)
     return 0
 

@@ -9,6 +9,7 @@ class AdminApi:
     def __init__(self, state, faults):
         self.state = state
         self.faults = faults
+        self.smsc = None  # the SMSC (smsc.Smsc) when it runs beside the HTTP server
 
     def register(self, router):
         admin = {"kind": ADMIN}
@@ -32,11 +33,15 @@ class AdminApi:
         initial = request.json_object().get("initial", False)
         self.state.reset(initial=bool(initial))
         self.faults.reset()
+        if self.smsc:
+            self.smsc.reset()
         return json_response(200, {"status": "reset"})
 
     def get_state(self, request):
+        smsc = self.smsc.snapshot() if self.smsc else None
         return json_response(
-            200, {"config": self.faults.knobs.as_dict(), **self.state.snapshot()}
+            200,
+            {"config": self.faults.knobs.as_dict(), **self.state.snapshot(), "smsc": smsc},
         )
 
     def seed(self, request):

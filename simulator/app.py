@@ -70,7 +70,8 @@ class Simulator:
         self.router = Router()
         RestApi(state).register(self.router)
         SoapApi(state).register(self.router)
-        AdminApi(state, self.faults).register(self.router)
+        self.admin = AdminApi(state, self.faults)
+        self.admin.register(self.router)
 
     def handle(self, request):
         try:

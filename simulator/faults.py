@@ -16,6 +16,10 @@ from .web import Response, error_response
 
 OVERSIZED_BYTES = 20 * 1024 * 1024
 OUTAGE_MODES = ("503", "reset")
+# stat of the SMSC's delivery receipts (SMPP 3.4, appendix B)
+RECEIPT_STATUSES = ("DELIVRD", "UNDELIV", "EXPIRED", "REJECTD", "DELETED", "UNKNOWN")
+CHOICES = {"outage_mode": OUTAGE_MODES, "smsc_receipt_status": RECEIPT_STATUSES}
+ESME_RSYSERR = 0x08
 BOMB_DEPTH = 9  # &lol9; expands to 3 * 10**9 characters: the "billion laughs"
 
 
@@ -29,6 +33,13 @@ class Knobs:
     malformed_rate: float = 0.0
     oversized: bool = False
     xml_bomb: bool = False
+    # the SMSC (smsc.py): never applied to the HTTP endpoints
+    smsc_throttle_per_second: int = 0
+    smsc_error_rate: float = 0.0
+    smsc_error_status: int = ESME_RSYSERR
+    smsc_receipt_status: str = "DELIVRD"
+    smsc_receipt_delay_ms: int = 100
+    smsc_outage: bool = False
 
     def as_dict(self):
         return asdict(self)
@@ -53,8 +64,8 @@ def _checked_knob(name, kind, value):
             raise bad_request(f"{name} must be true or false")
         return value
     if kind is str:
-        if value not in OUTAGE_MODES:
-            raise bad_request(f"{name} must be one of {', '.join(OUTAGE_MODES)}")
+        if value not in CHOICES[name]:
+            raise bad_request(f"{name} must be one of {', '.join(CHOICES[name])}")
         return value
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise bad_request(f"{name} must be a number")
@@ -62,6 +73,14 @@ def _checked_knob(name, kind, value):
         if not 0.0 <= value <= 1.0:
             raise bad_request(f"{name} must be between 0 and 1")
         return float(value)
+    if name == "smsc_error_status":
+        if not 1 <= value <= 0xFFFF:
+            raise bad_request(f"{name} must be an SMPP error status (1-65535)")
+        return int(value)
+    if name == "smsc_throttle_per_second":
+        if not 0 <= value <= 100_000:
+            raise bad_request(f"{name} must be between 0 (off) and 100000")
+        return int(value)
     if not 0 <= value <= 600_000:
         raise bad_request(f"{name} must be between 0 and 600000 (ms)")
     return int(value)

@@ -1,0 +1,227 @@
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..smpp.client import SmppBindError, SmppClient, SmppError, status_name
+
+_logger = logging.getLogger(__name__)
+
+TON_SELECTION = [
+    ("0", "Unknown"),
+    ("1", "International"),
+    ("2", "National"),
+    ("3", "Network Specific"),
+    ("4", "Subscriber Number"),
+    ("5", "Alphanumeric"),
+    ("6", "Abbreviated"),
+]
+NPI_SELECTION = [
+    ("0", "Unknown"),
+    ("1", "ISDN (E.163/E.164)"),
+    ("3", "Data (X.121)"),
+    ("4", "Telex (F.69)"),
+    ("6", "Land Mobile (E.212)"),
+    ("8", "National"),
+    ("9", "Private"),
+    ("14", "Internet (IP)"),
+]
+
+
+class TelecomSmscAccount(models.Model):
+    """The operator's SMSC, reached over SMPP 3.4: where, who, how fast.
+
+    While an active account exists, Odoo's SMS (``sms.sms``) leave through it
+    instead of the IAP cloud; the first active account of the company (or shared)
+    in sequence order is used.
+    """
+
+    _name = "telecom.smsc.account"
+    _description = "SMSC Account (SMPP)"
+    _order = "sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company",
+        help="Leave empty to send the SMS of every company through this SMSC.",
+    )
+    host = fields.Char(required=True, help="Host name or IP address of the SMSC.")
+    port = fields.Integer(required=True, default=2775)
+    system_id = fields.Char(
+        string="System ID", required=True, help="The ESME account name (bind)."
+    )
+    password = fields.Char(groups="base.group_system", copy=False)
+    system_type = fields.Char(help="Given by the SMSC operator; often empty.")
+    source_addr = fields.Char(
+        string="Sender",
+        required=True,
+        help="Alphanumeric sender name (up to 11 characters) or a number.",
+    )
+    source_addr_ton = fields.Selection(
+        TON_SELECTION, string="Sender TON", required=True, default="5"
+    )
+    source_addr_npi = fields.Selection(
+        NPI_SELECTION, string="Sender NPI", required=True, default="0"
+    )
+    dest_addr_ton = fields.Selection(
+        TON_SELECTION, string="Recipient TON", required=True, default="1"
+    )
+    dest_addr_npi = fields.Selection(
+        NPI_SELECTION, string="Recipient NPI", required=True, default="1"
+    )
+    bind_mode = fields.Selection(
+        [("transceiver", "Transceiver")],
+        required=True,
+        default="transceiver",
+        help="One session both submits the messages and receives their receipts.",
+    )
+    window_size = fields.Integer(
+        required=True,
+        default=10,
+        help="Submits waiting for the SMSC's answer at the same time (SMPP window).",
+    )
+    max_submits_per_second = fields.Integer(
+        required=True,
+        default=50,
+        help="Submits per second agreed with the SMSC operator (0: no limit). "
+        "Above it the SMSC answers ESME_RTHROTTLED: the message is submitted "
+        "again after a pause, never dropped.",
+    )
+    request_delivery_receipts = fields.Boolean(default=True)
+    connect_timeout = fields.Integer(string="Connection Timeout (s)", default=10)
+    response_timeout = fields.Integer(string="Answer Timeout (s)", default=10)
+    receipt_wait = fields.Float(
+        string="Receipt Wait (s)",
+        default=1.0,
+        help="How long a sending session stays bound after its last submit to "
+        "collect early delivery receipts; the others are collected by the "
+        "scheduled action 'SMSC: collect delivery receipts'.",
+    )
+    send_time_budget = fields.Integer(
+        string="Batch Time Budget (s)",
+        default=240,
+        help="A batch still submitting after that time stops: the rest of its "
+        "messages stay queued for the next run.",
+    )
+    max_attempts = fields.Integer(
+        default=10,
+        help="Attempts to hand a message to the SMSC (connection failures, "
+        "temporary errors) before it is marked as failed.",
+    )
+    retry_delay = fields.Integer(
+        string="First Retry Delay (s)",
+        default=60,
+        help="Pause after a failed attempt, doubled at each attempt (at most one hour).",
+    )
+    last_error = fields.Char(readonly=True, copy=False)
+    last_error_date = fields.Datetime(readonly=True, copy=False)
+
+    @api.constrains("port", "window_size", "max_submits_per_second", "max_attempts")
+    def _check_limits(self):
+        for account in self:
+            if not 0 < account.port < 65536:
+                raise ValidationError(self.env._("The SMSC port must be 1-65535."))
+            if account.window_size < 1:
+                raise ValidationError(self.env._("The window size must be at least 1."))
+            if account.max_submits_per_second < 0 or account.max_attempts < 1:
+                raise ValidationError(
+                    self.env._(
+                        "Submits per second cannot be negative and at least one "
+                        "attempt is needed."
+                    )
+                )
+
+    # -- actions -----------------------------------------------------------------
+    def action_test_connection(self):
+        """Bind and unbind once; tell the administrator what the SMSC said."""
+        self.ensure_one()
+        try:
+            with self._smpp_client() as client:
+                client.enquire_link()
+        except SmppBindError as error:
+            raise UserError(
+                self.env._(
+                    "The SMSC refused the bind (%s): check the system ID, the "
+                    "password and the system type.",
+                    status_name(error.status),
+                )
+            ) from error
+        except SmppError as error:
+            raise UserError(
+                self.env._("Cannot reach the SMSC %s:%s: %s", self.host, self.port, error)
+            ) from error
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._("Connected and bound to %s.", self.name),
+            },
+        }
+
+    # -- business methods --------------------------------------------------------
+    @api.model
+    def _get_active_account(self):
+        """The SMSC the current company's SMS leave through (empty: IAP).
+
+        Returned in sudo: the gateway is system configuration that the sending
+        of any user's SMS reads (as Odoo's IAP account is).
+        """
+        return self.sudo().search(
+            [("company_id", "in", [False, self.env.company.id])],
+            order="company_id, sequence, id",
+            limit=1,
+        )
+
+    def _smpp_client(self):
+        """An unbound client with this account's settings (use it as a context)."""
+        self.ensure_one()
+        # sudo: the password is readable by system administrators only; the
+        # gateway binds on behalf of whoever sends an SMS
+        account = self.sudo()
+        return SmppClient(
+            account.host,
+            account.port,
+            account.system_id,
+            account.password or "",
+            account.system_type or "",
+            connect_timeout=account.connect_timeout or 10,
+            response_timeout=account.response_timeout or 10,
+        )
+
+    def _retry_delay_after(self, attempts):
+        self.ensure_one()
+        return timedelta(seconds=min(3600, (self.retry_delay or 60) * 2 ** (attempts - 1)))
+
+    def _note_error(self, error):
+        # sudo: the sender of an SMS may not write the configuration
+        self.sudo().write(
+            {"last_error": str(error)[:500], "last_error_date": fields.Datetime.now()}
+        )
+
+    @api.model
+    def _cron_collect_receipts(self):
+        """Bind each SMSC that still owes receipts and collect what it has."""
+        parts = self.env["telecom.smsc.message.part"].sudo()
+        accounts = parts._read_group(
+            [("state", "=", "submitted")], ["account_id"], []
+        )
+        for (account,) in accounts:
+            if not account.active:
+                continue
+            client = account._smpp_client()
+            try:
+                client.bind()
+                client.drain(idle_timeout=2.0, max_seconds=50.0)
+            except SmppError as error:
+                _logger.warning("SMSC %s: receipts not collected: %s", account.name, error)
+                account._note_error(error)
+            finally:
+                client.close()
+                # acknowledged receipts are applied even when the session broke
+                if client.receipts:
+                    parts._apply_receipts(client.receipts)
