@@ -1,11 +1,11 @@
 """python3 -m simulator --host 127.0.0.1 --port 8090 [--seed FILE] [--state-file FILE]
 
 Options can also come from the environment (the Docker image uses them):
-SIM_HOST, SIM_PORT, SIM_SEED, SIM_STATE_FILE, SIM_SMPP_PORT (the SMSC's SMPP 3.4 port, default 2775, 0: no SMSC),
-SIM_SMPP_SYSTEM_ID / SIM_SMPP_PASSWORD (its bind credentials, default telecom /
-secret), SIM_TOKENS (comma-separated REST
+SIM_HOST, SIM_PORT, SIM_SEED, SIM_STATE_FILE, SIM_TOKENS (comma-separated REST
 bearer tokens, default "sim-token"), SIM_SOAP_USER / SIM_SOAP_PASSWORD (HTTP Basic
-of the SOAP endpoint, default billing / billing), SIM_LOG_LEVEL (default INFO).
+of the SOAP endpoint, default billing / billing), SIM_SMPP_PORT (the SMSC's SMPP 3.4
+port, default 2775, 0: no SMSC), SIM_SMPP_SYSTEM_ID / SIM_SMPP_PASSWORD (its bind
+credentials, default telecom / secret), SIM_LOG_LEVEL (default INFO).
 """
 
 import argparse
@@ -55,7 +55,9 @@ def parse_args(argv):
         default=int(env("SIM_SMPP_PORT", "2775")),
         help="SMPP 3.4 port of the simulated SMSC (0: no SMSC)",
     )
-    parser.add_argument("--smpp-system-id", default=env("SIM_SMPP_SYSTEM_ID", "telecom"))
+    parser.add_argument(
+        "--smpp-system-id", default=env("SIM_SMPP_SYSTEM_ID", "telecom")
+    )
     parser.add_argument("--smpp-password", default=env("SIM_SMPP_PASSWORD", "secret"))
     parser.add_argument("--log-level", default=env("SIM_LOG_LEVEL", "INFO"))
     args = parser.parse_args(argv)

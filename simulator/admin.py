@@ -41,7 +41,11 @@ class AdminApi:
         smsc = self.smsc.snapshot() if self.smsc else None
         return json_response(
             200,
-            {"config": self.faults.knobs.as_dict(), **self.state.snapshot(), "smsc": smsc},
+            {
+                "config": self.faults.knobs.as_dict(),
+                **self.state.snapshot(),
+                "smsc": smsc,
+            },
         )
 
     def seed(self, request):

@@ -241,10 +241,18 @@ def split_udh(esm_class, short_message):
         iei, length = udh[offset], udh[offset + 1]
         data = udh[offset + 2 : offset + 2 + length]
         if iei == 0x00 and length == 3:
-            return {"reference": data[0], "total": data[1], "sequence": data[2]}, payload
+            return {
+                "reference": data[0],
+                "total": data[1],
+                "sequence": data[2],
+            }, payload
         if iei == 0x08 and length == 4:
             reference = int.from_bytes(data[:2], "big")
-            return {"reference": reference, "total": data[2], "sequence": data[3]}, payload
+            return {
+                "reference": reference,
+                "total": data[2],
+                "sequence": data[3],
+            }, payload
         offset += 2 + length
     return None, payload
 

@@ -197,7 +197,9 @@ class Smsc:
             return False
         self.port = self._server.server_address[1]
         threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.2},
+            daemon=True,
         ).start()
         threading.Thread(target=self._deliver_due_receipts, daemon=True).start()
         _logger.info("SMSC (SMPP 3.4) listening on %s:%s", host, self.port)

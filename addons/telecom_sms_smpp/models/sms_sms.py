@@ -43,8 +43,10 @@ class SmsSms(models.Model):
         messages = self.env["telecom.smsc.message"].sudo()._for_sms(self, account)
         now = fields.Datetime.now()
         to_send = messages.filtered(
-            lambda m: m.state == "queued"
-            and (not m.next_attempt_date or m.next_attempt_date <= now)
+            lambda m: (
+                m.state == "queued"
+                and (not m.next_attempt_date or m.next_attempt_date <= now)
+            )
         )
         to_send._submit(account)
         messages._sync_sms(unlink=unlink_sent, unlink_failed=unlink_failed)

@@ -115,7 +115,8 @@ class TelecomSmscAccount(models.Model):
     retry_delay = fields.Integer(
         string="First Retry Delay (s)",
         default=60,
-        help="Pause after a failed attempt, doubled at each attempt (at most one hour).",
+        help="Pause after a failed attempt, doubled at each attempt "
+        "(at most one hour).",
     )
     last_error = fields.Char(readonly=True, copy=False)
     last_error_date = fields.Datetime(readonly=True, copy=False)
@@ -152,7 +153,11 @@ class TelecomSmscAccount(models.Model):
             ) from error
         except SmppError as error:
             raise UserError(
-                self.env._("Cannot reach the SMSC %s:%s: %s", self.host, self.port, error)
+                self.env._(
+                    "Cannot reach the SMSC %(address)s: %(error)s",
+                    address=f"{self.host}:{self.port}",
+                    error=error,
+                )
             ) from error
         return {
             "type": "ir.actions.client",
@@ -195,7 +200,9 @@ class TelecomSmscAccount(models.Model):
 
     def _retry_delay_after(self, attempts):
         self.ensure_one()
-        return timedelta(seconds=min(3600, (self.retry_delay or 60) * 2 ** (attempts - 1)))
+        return timedelta(
+            seconds=min(3600, (self.retry_delay or 60) * 2 ** (attempts - 1))
+        )
 
     def _note_error(self, error):
         # sudo: the sender of an SMS may not write the configuration
@@ -207,9 +214,7 @@ class TelecomSmscAccount(models.Model):
     def _cron_collect_receipts(self):
         """Bind each SMSC that still owes receipts and collect what it has."""
         parts = self.env["telecom.smsc.message.part"].sudo()
-        accounts = parts._read_group(
-            [("state", "=", "submitted")], ["account_id"], []
-        )
+        accounts = parts._read_group([("state", "=", "submitted")], ["account_id"], [])
         for (account,) in accounts:
             if not account.active:
                 continue
@@ -218,7 +223,9 @@ class TelecomSmscAccount(models.Model):
                 client.bind()
                 client.drain(idle_timeout=2.0, max_seconds=50.0)
             except SmppError as error:
-                _logger.warning("SMSC %s: receipts not collected: %s", account.name, error)
+                _logger.warning(
+                    "SMSC %s: receipts not collected: %s", account.name, error
+                )
                 account._note_error(error)
             finally:
                 client.close()

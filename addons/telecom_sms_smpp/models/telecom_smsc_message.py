@@ -54,9 +54,7 @@ class TelecomSmscMessage(models.Model):
         MESSAGE_STATES, required=True, default="queued", readonly=True, index=True
     )
     failure_type = fields.Char(readonly=True, help="Failure type given to the SMS.")
-    data_coding = fields.Selection(
-        [("0", "GSM 03.38"), ("8", "UCS-2")], readonly=True
-    )
+    data_coding = fields.Selection([("0", "GSM 03.38"), ("8", "UCS-2")], readonly=True)
     part_count = fields.Integer(readonly=True)
     part_ids = fields.One2many(
         "telecom.smsc.message.part", "message_id", string="Parts", readonly=True
@@ -179,7 +177,9 @@ class TelecomSmscMessage(models.Model):
         for failure, messages in failed_by_type.items():
             messages.write({"state": "failed", "failure_type": failure})
         reason = str(error or self.env._("the SMSC did not accept every part"))[:500]
-        exhausted = retry.filtered(lambda m: m.attempt_count + 1 >= account.max_attempts)
+        exhausted = retry.filtered(
+            lambda m: m.attempt_count + 1 >= account.max_attempts
+        )
         if exhausted:
             exhausted.write(
                 {
@@ -253,7 +253,10 @@ class TelecomSmscMessage(models.Model):
             group_trackers = trackers.filtered(lambda t, u=group_uuids: t.sms_uuid in u)
             error = state in ("failed", "undelivered")
             to_delete = unlink_failed if state == "failed" else unlink
-            values = {"state": SMS_STATE[state], "failure_type": failure if error else False}
+            values = {
+                "state": SMS_STATE[state],
+                "failure_type": failure if error else False,
+            }
             if to_delete:
                 values["to_delete"] = True
             if sms:
@@ -269,4 +272,6 @@ class TelecomSmscMessage(models.Model):
                 )
             else:
                 group_trackers._action_update_from_sms_state(SMS_STATE[state])
-        (all_sms.mail_message_id | trackers.mail_notification_id.mail_message_id)._notify_message_notification_update()
+        (
+            all_sms.mail_message_id | trackers.mail_notification_id.mail_message_id
+        )._notify_message_notification_update()

@@ -79,7 +79,11 @@ class TelecomSmscMessagePart(models.Model):
 
     def _record_results(self, results):
         """Store the SMSC's answers: ``{part id: SubmitResult}``."""
-        accepted = [(key, result.message_id) for key, result in results.items() if result.message_id is not None]
+        accepted = [
+            (key, result.message_id)
+            for key, result in results.items()
+            if result.message_id is not None
+        ]
         if accepted:
             self.flush_model()
             self.env.cr.execute(

@@ -180,7 +180,10 @@ class SmppClient:
                 command_id, status, sequence, body = answer
                 if command_id == pdu.GENERIC_NACK and sequence in outstanding:
                     command_id = pdu.SUBMIT_SM | pdu.RESP
-                if command_id != pdu.SUBMIT_SM | pdu.RESP or sequence not in outstanding:
+                if (
+                    command_id != pdu.SUBMIT_SM | pdu.RESP
+                    or sequence not in outstanding
+                ):
                     self._unexpected(command_id, sequence, body)
                     continue
                 key, body_sent, _sent = outstanding.pop(sequence)
@@ -209,7 +212,7 @@ class SmppClient:
         return results
 
     def drain(self, idle_timeout=1.0, max_seconds=30.0):
-        """Collect the receipts the SMSC sends until it is quiet for ``idle_timeout``."""
+        """Collect the receipts the SMSC sends until quiet for ``idle_timeout``."""
         stop = time.monotonic() + max_seconds
         while time.monotonic() < stop:
             answer = self._read(min(idle_timeout, max(0.0, stop - time.monotonic())))
@@ -234,9 +237,7 @@ class SmppClient:
             self._disconnect()
             raise SmppConnectionError("the SMSC unbound the session")
         elif not command_id & pdu.RESP:
-            self._send(
-                pdu.GENERIC_NACK, sequence=sequence, status=pdu.ESME_RINVCMDID
-            )
+            self._send(pdu.GENERIC_NACK, sequence=sequence, status=pdu.ESME_RINVCMDID)
 
     def _wait_answer(self, command_id, sequence, timeout=None):
         stop = time.monotonic() + (timeout or self.response_timeout)
@@ -269,7 +270,7 @@ class SmppClient:
         return sequence
 
     def _read(self, timeout):
-        """The next PDU (command_id, status, sequence, body), or None after ``timeout``."""
+        """The next PDU (command_id, status, sequence, body); None after ``timeout``."""
         stop = time.monotonic() + timeout
         while True:
             answer = self._parse_buffer()

@@ -190,9 +190,11 @@ def parse_receipt(values):
     fields = {}
     text = values["short_message"].decode("latin-1")
     head = text.split(" text:", 1)[0].split(" Text:", 1)[0]
-    for token in head.replace("submit date:", "submit_date:").replace(
-        "done date:", "done_date:"
-    ).split():
+    for token in (
+        head.replace("submit date:", "submit_date:")
+        .replace("done date:", "done_date:")
+        .split()
+    ):
         key, _, value = token.partition(":")
         fields[key.lower()] = value
     tlvs = values["tlvs"]
@@ -286,10 +288,18 @@ def split_udh(esm_class, short_message):
         iei, length = udh[offset], udh[offset + 1]
         data = udh[offset + 2 : offset + 2 + length]
         if iei == 0x00 and length == 3:
-            return {"reference": data[0], "total": data[1], "sequence": data[2]}, payload
+            return {
+                "reference": data[0],
+                "total": data[1],
+                "sequence": data[2],
+            }, payload
         if iei == 0x08 and length == 4:
             reference = int.from_bytes(data[:2], "big")
-            return {"reference": reference, "total": data[2], "sequence": data[3]}, payload
+            return {
+                "reference": reference,
+                "total": data[2],
+                "sequence": data[3],
+            }, payload
         offset += 2 + length
     return None, payload
 

@@ -43,7 +43,7 @@ def _ucs2_units(text):
 
 
 def _split(units, single, part, unit_size):
-    """Group encoded characters into chunks of at most ``single`` (or ``part``) units."""
+    """Group encoded characters in chunks of at most ``single`` (``part``) units."""
     total = sum(len(unit) for unit in units) // unit_size
     limit = single if total <= single else part
     chunks, current, size = [], [], 0

@@ -55,7 +55,9 @@ class SmscSimulator:
 
     def start(self):
         directory = self.directory()
-        env = dict(os.environ, SIM_LOG_LEVEL="WARNING", PYTHONPATH=str(directory.parent))
+        env = dict(
+            os.environ, SIM_LOG_LEVEL="WARNING", PYTHONPATH=str(directory.parent)
+        )
         command = [sys.executable, "-m", directory.name, "--host", "127.0.0.1"]
         command += ["--port", str(self.port), "--smpp-port", str(self.smpp_port)]
         command += ["--smpp-system-id", SYSTEM_ID, "--smpp-password", PASSWORD]
@@ -116,7 +118,9 @@ class SmscCase(TransactionCase):
             cls.env, login="t_smsc_admin", groups="base.group_user,base.group_system"
         )
         cls.user = new_test_user(
-            cls.env, login="t_smsc_user", groups="base.group_user,base.group_partner_manager"
+            cls.env,
+            login="t_smsc_user",
+            groups="base.group_user,base.group_partner_manager",
         )
         cls.env["telecom.smsc.account"].search([]).active = False
         cls.account = cls.env["telecom.smsc.account"].create(

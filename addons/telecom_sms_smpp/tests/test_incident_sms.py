@@ -28,7 +28,9 @@ class TestIncidentSms(SmscCase):
                 "date_start": "2025-01-01 00:00:00",
             }
         )
-        partner = self.env["res.partner"].create({"name": "T Subscriber", "phone": "+79162220001"})
+        partner = self.env["res.partner"].create(
+            {"name": "T Subscriber", "phone": "+79162220001"}
+        )
         self.env["telecom.incident.notification"].create(
             {
                 "incident_id": incident.id,

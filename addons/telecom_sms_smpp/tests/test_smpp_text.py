@@ -70,6 +70,8 @@ class TestSmppText(BaseCase):
                 "tlvs": {pdu.TLV_RECEIPTED_MESSAGE_ID: b"long-id\x00"},
             }
         )
-        self.assertEqual(pdu.parse_receipt(pdu.decode_sm(body))["message_id"], "long-id")
+        self.assertEqual(
+            pdu.parse_receipt(pdu.decode_sm(body))["message_id"], "long-id"
+        )
         # a mobile-originated message is no receipt
         self.assertIsNone(pdu.parse_receipt(pdu.decode_sm(pdu.encode_sm({}))))

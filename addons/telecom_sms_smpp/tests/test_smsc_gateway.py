@@ -29,7 +29,8 @@ class TestSmscGateway(SmscCase):
         self.assertEqual((received["parts"], received["parts_received"]), (3, 3))
         self.assertEqual(received["destination_addr"], "79160000000")
         self.assertEqual(
-            received["message_ids"], message.part_ids.sorted("sequence").mapped("smsc_reference")
+            received["message_ids"],
+            message.part_ids.sorted("sequence").mapped("smsc_reference"),
         )
 
     def _post_sms(self, partner, body):
@@ -46,7 +47,9 @@ class TestSmscGateway(SmscCase):
         # receipts come after the sending session: the cron collects them
         self.account.receipt_wait = 0
         self.simulator.configure(smsc_receipt_delay_ms=300)
-        good = self.env["res.partner"].create({"name": "T Good", "phone": "+79161110001"})
+        good = self.env["res.partner"].create(
+            {"name": "T Good", "phone": "+79161110001"}
+        )
         bad = self.env["res.partner"].create({"name": "T Bad", "phone": "+79161110002"})
         notification_good, sms_good = self._post_sms(good, "Your bill is ready")
         self.env["sms.sms"].browse(sms_good.ids)._process_queue(sms_good.ids)
@@ -92,7 +95,12 @@ class TestSmscGateway(SmscCase):
         journal = self.journal(sms)
         self.assertEqual(set(journal.mapped("state")), {"queued"})
         self.assertEqual(set(journal.mapped("attempt_count")), {1})
-        self.assertTrue(all(date > fields.Datetime.now() for date in journal.mapped("next_attempt_date")))
+        self.assertTrue(
+            all(
+                date > fields.Datetime.now()
+                for date in journal.mapped("next_attempt_date")
+            )
+        )
         self.assertTrue(self.account.last_error)
         # the queue runs again before the retry date: nothing is attempted
         sms.send(unlink_sent=False)
@@ -126,7 +134,9 @@ class TestSmscGateway(SmscCase):
         sms.send(unlink_sent=False)
         self.assertIn(sms[0].state, ("pending", "sent"))
         self.assertEqual(self.journal(sms[0]).number, "+79160000000")
-        self.assertEqual((sms[1].state, sms[1].failure_type), ("error", "sms_number_format"))
+        self.assertEqual(
+            (sms[1].state, sms[1].failure_type), ("error", "sms_number_format")
+        )
 
     def test_temporary_errors_are_retried(self):
         self.simulator.configure(smsc_error_rate=1.0, smsc_error_status=0x14)
@@ -155,8 +165,10 @@ class TestSmscGateway(SmscCase):
             self.env["telecom.smsc.account"].with_user(self.user).search([])
         with self.assertRaises(AccessError):
             self.env["telecom.smsc.message"].with_user(self.user).search([])
-        account = self.env["telecom.smsc.account"].with_user(self.admin_user).browse(
-            self.account.id
+        account = (
+            self.env["telecom.smsc.account"]
+            .with_user(self.admin_user)
+            .browse(self.account.id)
         )
         self.assertEqual(account.password, "secret")
 
