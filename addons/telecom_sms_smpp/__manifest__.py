@@ -10,10 +10,12 @@
     "depends": ["sms"],
     "data": [
         "security/ir.model.access.csv",
+        "security/telecom_sms_smpp_security.xml",
         "data/ir_cron_data.xml",
         "views/telecom_smsc_account_views.xml",
         "views/telecom_smsc_message_views.xml",
         "views/telecom_sms_smpp_menus.xml",
     ],
+    "demo": ["demo/telecom_smsc_account_demo.xml"],
     "installable": True,
 }

@@ -8,6 +8,8 @@ from ..smpp.client import SmppBindError, SmppClient, SmppError, status_name
 
 _logger = logging.getLogger(__name__)
 
+RECEIPT_HORIZON_DAYS = 3
+
 TON_SELECTION = [
     ("0", "Unknown"),
     ("1", "International"),
@@ -212,12 +214,24 @@ class TelecomSmscAccount(models.Model):
 
     @api.model
     def _cron_collect_receipts(self):
-        """Bind each SMSC that still owes receipts and collect what it has."""
+        """Bind each SMSC that still owes receipts and collect what it has.
+
+        Parts submitted more than RECEIPT_HORIZON_DAYS ago are not waited for
+        any more (an SMSC keeps a message at most its validity period).
+        """
         parts = self.env["telecom.smsc.message.part"].sudo()
-        accounts = parts._read_group([("state", "=", "submitted")], ["account_id"], [])
-        for (account,) in accounts:
-            if not account.active:
-                continue
+        horizon = fields.Datetime.now() - timedelta(days=RECEIPT_HORIZON_DAYS)
+        groups = parts._read_group(
+            [
+                ("state", "=", "submitted"),
+                ("message_id.submit_date", ">=", horizon),
+                ("account_id.active", "=", True),
+                ("account_id.request_delivery_receipts", "=", True),
+            ],
+            ["account_id"],
+        )
+        collected = 0
+        for done, (account,) in enumerate(groups, start=1):
             client = account._smpp_client()
             try:
                 client.bind()
@@ -232,3 +246,8 @@ class TelecomSmscAccount(models.Model):
                 # acknowledged receipts are applied even when the session broke
                 if client.receipts:
                     parts._apply_receipts(client.receipts)
+                    collected += len(client.receipts)
+            self.env["ir.cron"]._notify_progress(
+                done=done, remaining=len(groups) - done
+            )
+        return collected
