@@ -7,7 +7,9 @@ class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
 
     def _telecom_emit(self, event_type):
-        """Business event and timeline row for the tickets of subscribers."""
+        """Business event and timeline row for the tickets of subscribers. The
+        timeline row of a complaint ticket has the outcome Complaint: it counts
+        in the complaint figures and announces ``complaint.registered``."""
         tickets = self.filtered(
             lambda t: t.partner_id.commercial_partner_id.telecom_is_subscriber
         )
@@ -19,15 +21,6 @@ class HelpdeskTicket(models.Model):
             event_type,
             [ticket._telecom_prepare_event_vals(event_type) for ticket in tickets],
         )
-        complaints = tickets.filtered(lambda ticket: ticket.id in complaint_ids)
-        if event_type == "ticket.created" and complaints:
-            self.env["telecom.event"]._emit(
-                "complaint.registered",
-                [
-                    ticket._telecom_prepare_complaint_event_vals()
-                    for ticket in complaints
-                ],
-            )
         # sudo: the timeline row follows the ticket the user may create or close;
         # helpdesk users outside the telecom roles have no timeline rights
         self.env["telecom.interaction"].sudo().create(
@@ -51,23 +44,6 @@ class HelpdeskTicket(models.Model):
         if known is None:
             known = self._telecom_complaint_ids()
         return self.id in known
-
-    def _telecom_prepare_complaint_event_vals(self):
-        self.ensure_one()
-        return {
-            "partner_id": self.partner_id.commercial_partner_id.id,
-            "service_id": self.telecom_service_id.id,
-            "res_model": self._name,
-            "res_id": self.id,
-            "summary": self.display_name,
-            "company_id": self.company_id.id,
-            "payload": {
-                "source": "ticket",
-                "number": self.number,
-                "category": self.category_id.complete_name,
-                "channel": self.channel_id.telecom_channel or None,
-            },
-        }
 
     def _telecom_prepare_event_vals(self, event_type):
         self.ensure_one()

@@ -84,9 +84,10 @@ class TestTicketTimeline(TelecomHelpdeskCommon):
         registered = Event.search([("event_type", "=", "complaint.registered")])
         self.assertEqual(registered.res_id, complaint.id)
         self.assertEqual(registered.partner_id, self.partner)
-        self.assertEqual(registered.payload["source"], "ticket")
-        self.assertEqual(registered.payload["number"], complaint.number)
+        self.assertEqual(registered.res_model, "helpdesk.ticket")
+        self.assertEqual(registered.payload["source_model"], "helpdesk.ticket")
         self.assertEqual(registered.payload["channel"], "call")
+        self.assertEqual(registered.user_id, self.front_office)
         created = Event.search([("event_type", "=", "ticket.created")])
         self.assertEqual(
             {event.res_id: event.payload["complaint"] for event in created},

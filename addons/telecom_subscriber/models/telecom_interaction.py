@@ -111,6 +111,52 @@ class TelecomInteraction(models.Model):
                ON telecom_interaction (partner_id, date DESC, id DESC)"""
         )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        interactions = super().create(vals_list)
+        interactions.filtered(
+            lambda interaction: interaction.outcome == "complaint"
+        )._emit_complaints()
+        return interactions
+
+    def write(self, vals):
+        new_complaints = self.browse()
+        if vals.get("outcome") == "complaint":
+            new_complaints = self.filtered(
+                lambda interaction: interaction.outcome != "complaint"
+            )
+        result = super().write(vals)
+        new_complaints._emit_complaints()
+        return result
+
+    def _emit_complaints(self):
+        """Announce complaints on the business event feed
+        (``complaint.registered``, with the subscriber), whoever recorded them:
+        an agent, a contact centre through :meth:`api_record`, the timeline row
+        of a complaint ticket. The event names the record the contact came from
+        (``res_model``/``res_id``), else the interaction itself."""
+        if not self:
+            return
+        self.env["telecom.event"]._emit(
+            "complaint.registered",
+            [
+                {
+                    "partner_id": interaction.partner_id.id,
+                    "service_id": interaction.service_id.id,
+                    "res_model": interaction.res_model or self._name,
+                    "res_id": interaction.res_id or interaction.id,
+                    "summary": interaction.summary,
+                    "company_id": interaction.company_id.id,
+                    "payload": {
+                        "interaction_id": interaction.id,
+                        "channel": interaction.channel,
+                        "source_model": interaction.res_model or None,
+                    },
+                }
+                for interaction in self
+            ],
+        )
+
     @api.depends("partner_id", "service_id")
     def _compute_region_id(self):
         for interaction in self:

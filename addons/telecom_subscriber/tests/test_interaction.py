@@ -55,6 +55,62 @@ class TestInteraction(TelecomCommon):
         again = self.env["telecom.interaction"].api_record(payloads)
         self.assertEqual(again, ids, "a resent contact is not recorded twice")
 
+    def test_complaints_reach_the_event_feed_once(self):
+        Event = self.env["telecom.event"]
+        domain = [("event_type", "=", "complaint.registered")]
+        Interaction = self.env["telecom.interaction"].with_user(self.front_office)
+        call, question = Interaction.create(
+            [
+                {
+                    "partner_id": self.partner.id,
+                    "service_id": self.line.id,
+                    "channel": "call",
+                    "summary": "Angry about the bill",
+                    "outcome": "complaint",
+                },
+                {
+                    "partner_id": self.partner.id,
+                    "channel": "call",
+                    "summary": "Asked for the balance",
+                    "outcome": "information",
+                },
+            ]
+        )
+        registered = Event.search(domain)
+        self.assertEqual(len(registered), 1)
+        self.assertRecordValues(
+            registered,
+            [
+                {
+                    "partner_id": self.partner.id,
+                    "service_id": self.line.id,
+                    "res_model": "telecom.interaction",
+                    "res_id": call.id,
+                    "user_id": self.front_office.id,
+                    "region_id": self.zone_north_city.id,
+                }
+            ],
+        )
+        self.assertEqual(
+            registered.payload,
+            {"interaction_id": call.id, "channel": "call", "source_model": None},
+        )
+        # requalified as a complaint: announced once; saved again: nothing more
+        question.outcome = "complaint"
+        question.write({"outcome": "complaint", "summary": "Complained after all"})
+        self.assertEqual(Event.search(domain).mapped("res_id"), [question.id, call.id])
+        # a contact centre's complaint too, resent or not
+        payload = {
+            "partner_id": self.partner.id,
+            "channel": "chat",
+            "summary": "Complaint in chat",
+            "outcome": "complaint",
+            "external_reference": "chat-complaint-1",
+        }
+        self.env["telecom.interaction"].api_record([payload])
+        self.env["telecom.interaction"].api_record([payload])
+        self.assertEqual(Event.search_count(domain), 3)
+
     def test_api_refuses_unknown_subscriber_and_keeps_nothing(self):
         before = self.env["telecom.interaction"].search_count([])
         with self.assertRaisesRegex(ValidationError, "Interaction 2: no subscriber"):
