@@ -138,3 +138,27 @@ class TestTicketFigures(CampaignsCommon, TelecomHelpdeskCommon):
         # the northern marketer sees the members of the North only
         self.assertEqual(hit.member_ids.partner_id, self.anna | self.boris)
         self.assertEqual(segment("open_ticket_count", 1).preview_count, 1)
+
+    def test_ticket_rating_is_a_csat_answer(self):
+        self.ticket.team_id = self.team_front
+        ticket = self.ticket.with_user(self.front_office)
+        ticket.write({"telecom_satisfaction": "2"})
+        Answer = self.env["telecom.satisfaction.answer"]
+        answer = Answer.search([("source_reference", "=", self.ticket.number)])
+        self.assertRecordValues(
+            answer, [{"partner_id": self.anna.id, "kind": "csat", "score": 2}]
+        )
+        # rated again: the same answer, updated
+        ticket.write({"telecom_satisfaction": "4"})
+        self.assertEqual(
+            Answer.search([("source_reference", "=", self.ticket.number)]), answer
+        )
+        self.assertEqual(answer.score, 4)
+        self.Metric._refresh([self.anna.id])
+        metric = self._metric(self.anna, self.marketer_north)
+        self.assertEqual(metric.csat_avg_90d, 4.0)
+        self.assertEqual(metric.csat_count_90d, 1)
+        # the marketer of the zone sees it among the answers
+        self.assertEqual(
+            Answer.with_user(self.marketer_north).search([]).partner_id, self.anna
+        )
