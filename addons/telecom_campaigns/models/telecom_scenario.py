@@ -375,14 +375,13 @@ class TelecomScenario(models.Model):
         """Subscribers matching the conditions, all zones: ``res_partner`` and
         its metrics row ``m`` (the aliases of the segment queries)."""
         self.ensure_one()
-        if self.condition_segment_id:
-            query = self.condition_segment_id._get_member_query(all_zones=True)
-        else:
-            # all zones: a trigger fires for the subscribers of every zone; who
-            # sees the runs is the runs' zone rules
-            query = self.env["telecom.segment.condition"]._get_subscriber_query(
-                SQL("TRUE"), all_zones=True
-            )
+        segment = self.condition_segment_id
+        # all zones: a trigger fires for the subscribers of every zone; who sees
+        # the runs is the runs' zone rules. Exclusions are evaluated now too.
+        query = self.env["telecom.segment.condition"]._get_subscriber_query(
+            segment._get_predicate(live=True) if segment else SQL("TRUE"),
+            all_zones=True,
+        )
         if self.threshold_source == "metric":
             query.add_where(self._get_threshold_sql())
         return query

@@ -201,8 +201,9 @@ class TelecomScenarioRun(models.Model):
 
     @api.model
     def _matching_partner_ids(self, segment, partner_ids):
-        """Those of ``partner_ids`` matching ``segment`` now (one query)."""
-        return segment._filter_partner_ids(partner_ids)
+        """Those of ``partner_ids`` matching ``segment`` now (one query; its
+        exclusions evaluated now too, not through their last refresh)."""
+        return segment._filter_partner_ids(partner_ids, live=True)
 
     def _execute(self, step):
         """Execute ``step`` for these runs; a failing subscriber fails alone."""

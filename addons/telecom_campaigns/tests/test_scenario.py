@@ -205,6 +205,34 @@ class TestScenarioTriggers(ScenarioCommon):
         self.assertEqual(len(runs), 1)
         self.assertEqual(runs.trigger_key, "incident:7")
 
+    def test_condition_exclusions_are_evaluated_now(self):
+        """An excluded segment counts as it is now, not as last refreshed."""
+        south = self.env["telecom.segment"].create(
+            {
+                "name": "South",
+                "condition_ids": [
+                    Command.create(
+                        {
+                            "field_name": "region",
+                            "operator": "in",
+                            "region_ids": [Command.set(self.zone_south.ids)],
+                        }
+                    )
+                ],
+            }
+        )
+        south._refresh_members()  # fresh, with the South subscriber only
+        everybody_but_south = self.env["telecom.segment"].create(
+            {"name": "Not South", "exclude_segment_ids": [Command.set(south.ids)]}
+        )
+        self.north.telecom_region_id = self.zone_south  # moved since the refresh
+        scenario = self._scenario(
+            [self._task_step()], condition_segment_id=everybody_but_south.id
+        )
+        self._emit("ticket.closed", self.north | self.south)
+        self._drain()
+        self.assertFalse(self._runs(scenario))
+
     def test_other_event_types(self):
         scenario = self._scenario(
             [self._task_step()],
