@@ -39,7 +39,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 OUT = REPO_ROOT / "addons" / "telecom_campaigns" / "static" / "description"
-SEGMENT_NAME = "Churn risk, mobile, demo zones"
+SEGMENT_NAME = "At risk or high fee, demo zones"
 AB_TEST_NAME = "Retention offer"
 VIEWPORT = {"width": 1440, "height": 900}
 
@@ -227,6 +227,8 @@ def shoot(args, segment_id, test_id):
             executable_path=args.chromium, args=["--no-sandbox"]
         )
         page = browser.new_page(viewport=VIEWPORT)
+        # the first visit builds the web client's assets: slow on a busy machine
+        page.set_default_timeout(300_000)
         page.goto(f"{args.url}/web/login?db={args.db}")
         page.fill("input[name=login]", args.login)
         page.fill("input[name=password]", args.password)
