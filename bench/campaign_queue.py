@@ -165,14 +165,13 @@ WITH src AS MATERIALIZED (
 )
 INSERT INTO telecom_campaign_message
     (partner_id, channel, phone, res_model, res_id, mailing_id, dedup_key, state,
-     block_reason, scheduled_date, region_id, company_id,
-     create_uid, create_date, write_uid, write_date)
+     block_reason, scheduled_date, region_id, company_id, create_date, write_date)
 SELECT id, 'sms', phone_sanitized, 'telecom.segment', 0, NULL,
        'BENCH-RAW,sms,' || id,
        CASE WHEN reason IS NOT NULL THEN 'blocked'
             WHEN send_at > %(now)s THEN 'scheduled' ELSE 'queued' END,
        reason, CASE WHEN reason IS NULL THEN send_at END, telecom_region_id,
-       %(company)s, 1, %(now)s, 1, %(now)s
+       %(company)s, %(now)s, %(now)s
   FROM timed
 """
 
