@@ -24,6 +24,8 @@ def bench_marketer(env):
     """A Marketing User whose zones are the bench zones (created once)."""
     user = env["res.users"].search([("login", "=", BENCH_MARKETER_LOGIN)], limit=1)
     if user:
+        if not user.email:  # a mailing's sender: created before it had one
+            user.email = "bench_marketing@bench.example"
         return user
     regions = env["telecom.region"].search([("code", "like", "BENCH-R%")])
     group = env.ref("telecom_campaigns.telecom_campaigns_group_user")
@@ -34,6 +36,7 @@ def bench_marketer(env):
             {
                 "name": "Bench Marketing",
                 "login": BENCH_MARKETER_LOGIN,
+                "email": "bench_marketing@bench.example",
                 "groups_id": [(6, 0, [group.id])],
                 "telecom_region_ids": [(6, 0, regions.ids)],
             }
