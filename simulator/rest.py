@@ -1,6 +1,7 @@
 """REST/JSON API of billing and OSS (the contract's /api/v1 endpoints)."""
 
 from .errors import ApiError, bad_request, not_found
+from .history import MAX_MONTHS
 from .web import PLAIN, error_response, json_response
 
 MAX_LIMIT = 1000
@@ -16,6 +17,12 @@ class RestApi:
         router.add("GET", "/api/v1/accounts/{account}", self.get_account, **bearer)
         router.add("GET", "/api/v1/accounts/{account}/charges", self.charges, **bearer)
         router.add("GET", "/api/v1/accounts/{account}/usage", self.usage, **bearer)
+        router.add(
+            "GET",
+            "/api/v1/accounts/{account}/usage/monthly",
+            self.monthly_usage,
+            **bearer,
+        )
         router.add("POST", "/api/v1/orders", self.submit_order, **bearer)
         router.add("GET", "/api/v1/orders/{order_id}", self.get_order, **bearer)
         router.add("GET", "/api/v1/catalog/offers", self.offers, **bearer)
@@ -34,6 +41,13 @@ class RestApi:
 
     def usage(self, request):
         return self._history(request, "usage", default_limit=50)
+
+    def monthly_usage(self, request):
+        months = request.query_int("months", 6, MAX_MONTHS)
+        items = self.state.monthly_usage(request.params["account"], months)
+        if items is None:
+            raise _unknown_account(request.params["account"])
+        return json_response(200, {"items": items})
 
     def _history(self, request, kind, default_limit):
         limit = request.query_int("limit", default_limit, MAX_LIMIT)

@@ -14,6 +14,7 @@ from xml.sax.saxutils import quoteattr
 from lxml import etree
 
 from .errors import ApiError
+from .history import MAX_MONTHS
 from .web import BUSINESS, PLAIN, XML_TYPE, Response
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -47,6 +48,7 @@ class SoapApi:
         self.operations = {
             "GetAccountBalance": self.get_account_balance,
             "GetCharges": self.get_charges,
+            "GetMonthlyUsage": self.get_monthly_usage,
             "SubmitOrder": self.submit_order,
         }
 
@@ -112,6 +114,31 @@ class SoapApi:
                 _add(item, "msisdn", charge["msisdn"])
         return answer
 
+    def get_monthly_usage(self, fields):
+        months = _limit(fields.get("months"), default=6, maximum=MAX_MONTHS, name="months")
+        items = self.state.monthly_usage(_required(fields, "account"), months)
+        if items is None:
+            raise _unknown_account(fields["account"])
+        answer = _tns("GetMonthlyUsageResponse")
+        for summary in items:
+            item = _add(answer, "month")
+            _add(item, "month", summary["month"])
+            if summary.get("msisdn"):
+                _add(item, "msisdn", summary["msisdn"])
+            _add(item, "service_type", summary["service_type"])
+            for name in ("data_mb", "voice_minutes", "roaming_mb"):
+                _add(item, name, f"{summary[name]:.1f}")
+            _add(item, "sms_count", summary["sms_count"])
+            for name in ("charged_amount", "paid_amount", "debt_amount"):
+                _add(item, name, f"{summary[name]:.2f}")
+            _add(item, "paid_late", "true" if summary["paid_late"] else "false")
+            if summary.get("device_type"):
+                _add(item, "device_type", summary["device_type"])
+            if summary.get("device_os"):
+                _add(item, "device_os", summary["device_os"])
+            _add(item, "device_5g", "true" if summary["device_5g"] else "false")
+        return answer
+
     def submit_order(self, fields):
         key = _required(fields, "idempotency_key")
         data = {
@@ -174,16 +201,16 @@ def _required(fields, name):
     return fields[name]
 
 
-def _limit(raw):
+def _limit(raw, default=20, maximum=MAX_CHARGES, name="limit"):
     if not raw:
-        return 20
+        return default
     try:
         limit = int(raw)
     except ValueError:
-        raise SoapFault("Client.BadRequest", "limit must be an integer") from None
-    if not 0 < limit <= MAX_CHARGES:
+        raise SoapFault("Client.BadRequest", f"{name} must be an integer") from None
+    if not 0 < limit <= maximum:
         raise SoapFault(
-            "Client.BadRequest", f"limit must be between 1 and {MAX_CHARGES}"
+            "Client.BadRequest", f"{name} must be between 1 and {maximum}"
         )
     return limit
 

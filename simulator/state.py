@@ -12,7 +12,8 @@ import threading
 from collections import Counter
 
 from .errors import Rejected, bad_request
-from .ledger import Ledger, account_view, now_iso
+from . import history
+from .ledger import Ledger, account_view, debt, now_iso
 from .orders import apply_order, order_from_request
 
 ORDER_VIEW_FIELDS = (
@@ -86,6 +87,16 @@ class BillingState:
         with self._lock:
             account = self.ledger.find_account(key)
             return copy.deepcopy(account[kind][:limit]) if account else None
+
+    def monthly_usage(self, key, months):
+        """Monthly usage and charges of the account's lines, or None (no account)."""
+        with self._lock:
+            account = self.ledger.find_account(key)
+            if account is None:
+                return None
+            return history.monthly(
+                account, self.ledger.offers, months, debt=debt(account)
+            )
 
     def offers(self):
         with self._lock:

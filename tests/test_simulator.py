@@ -606,6 +606,52 @@ def test_soap_get_charges(soap, sim):
     assert charges[0].date.isoformat() == rest[0]["date"]
 
 
+def test_monthly_usage_is_deterministic_per_account(sim):
+    url = f"/api/v1/accounts/{IVANOV}/usage/monthly"
+    first = sim.get(url, params={"months": 3}).json()["items"]
+    again = sim.get(url, params={"months": 3}).json()["items"]
+    assert first == again
+    months = sorted({item["month"] for item in first}, reverse=True)
+    assert len(months) == 3
+    assert [item["month"] for item in first] == sorted(
+        (item["month"] for item in first), reverse=True
+    )
+    mobile = [item for item in first if item["msisdn"] == IVANOV_MSISDN]
+    assert len(mobile) == 3
+    assert mobile[0]["device_type"] in ("smartphone", "feature_phone", "tablet")
+    assert all(item["charged_amount"] > 0 for item in first)
+    assert {item["service_type"] for item in first} == {"mobile", "broadband", "iptv"}
+    assert sim.get(url, params={"months": 25}).status_code == 400
+    missing = "/api/v1/accounts/LS999999999/usage/monthly"
+    assert sim.get(missing).status_code == 404
+
+
+def test_monthly_usage_shows_the_debt_on_the_newest_bills(sim):
+    items = sim.get(f"/api/v1/accounts/{MOROZOV}/usage/monthly").json()["items"]
+    newest = max(item["month"] for item in items)
+    assert round(sum(item["debt_amount"] for item in items), 2) == 2970.0
+    assert any(item["debt_amount"] for item in items if item["month"] == newest)
+    assert all(item["paid_late"] for item in items if item["debt_amount"])
+    for item in items:
+        assert item["paid_amount"] + item["debt_amount"] == pytest.approx(
+            item["charged_amount"]
+        )
+
+
+def test_soap_get_monthly_usage_matches_rest(soap, sim):
+    months = soap.service.GetMonthlyUsage(account=IVANOV, months=2)
+    rest = sim.get(f"/api/v1/accounts/{IVANOV}/usage/monthly?months=2").json()
+    assert [str(item.month) for item in months] == [
+        item["month"] for item in rest["items"]
+    ]
+    assert [float(item.charged_amount) for item in months] == [
+        item["charged_amount"] for item in rest["items"]
+    ]
+    assert [item.device_5g for item in months] == [
+        item["device_5g"] for item in rest["items"]
+    ]
+
+
 def test_soap_submit_order_is_idempotent_with_rest(soap, sim):
     payload = json.dumps({"option_action": "add", "option_code": "OPT-MOB-ROAM"})
     first = soap.service.SubmitOrder(
