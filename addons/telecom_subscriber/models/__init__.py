@@ -32,3 +32,5 @@ from . import telecom_import_error
 from . import telecom_service_portal
 from . import telecom_contact_log
 from . import telecom_contact_policy
+from . import telecom_usage_monthly
+from . import telecom_import_usage

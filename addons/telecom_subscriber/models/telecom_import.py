@@ -57,6 +57,18 @@ class TelecomImport(models.Model):
     _sync_row_limit = 20000
 
     name = fields.Char(required=True, default=lambda self: self.env._("Billing import"))
+    import_kind = fields.Selection(
+        [
+            ("subscribers", "Subscribers and Services"),
+            ("usage", "Monthly Usage and Charges"),
+        ],
+        string="File Content",
+        required=True,
+        default="subscribers",
+        help="Subscribers and Services: one service per row, creates what is new. "
+        "Monthly Usage and Charges: one line and month per row, updates the month "
+        "when imported again.",
+    )
     file = fields.Binary(string="CSV File", required=True, attachment=True)
     file_name = fields.Char()
     state = fields.Selection(
@@ -216,6 +228,8 @@ class TelecomImport(models.Model):
         """
         if self.state not in ("draft", "failed"):
             raise UserError(self.env._("Only draft or failed imports can be started."))
+        if self.import_kind == "usage":
+            return self._prepare_usage_run()
         for model in ("res.partner", "telecom.account", "telecom.service"):
             self.env[model].check_access("create")
         if self.next_row:
@@ -238,6 +252,8 @@ class TelecomImport(models.Model):
     def _process_chunk(self, chunk_size):
         """Import the next ``chunk_size`` rows: validate, create, record the outcome."""
         self.ensure_one()
+        if self.import_kind == "usage":
+            return self._process_usage_chunk(chunk_size)
         text = self._read_text()
         header = billing_csv.read_header(self.env, text)
         chunk = billing_csv.read_chunk(
@@ -276,6 +292,8 @@ class TelecomImport(models.Model):
             self._post_summary()
 
     def _post_summary(self):
+        if self.import_kind == "usage":
+            return self._post_usage_summary()
         self.message_post(
             body=self.env._(
                 "Import finished: %(imported)s services imported, %(skipped)s rows "

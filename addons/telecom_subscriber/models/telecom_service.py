@@ -113,6 +113,9 @@ class TelecomService(models.Model):
         "telecom.service.state.log", "service_id", string="Status History"
     )
     request_ids = fields.One2many("telecom.request", "service_id", string="Requests")
+    usage_monthly_ids = fields.One2many(
+        "telecom.usage.monthly", "service_id", string="Monthly Usage"
+    )
 
     # one live service per number and SIM card; a terminated service frees them
     _sql_constraints = [

@@ -13,3 +13,4 @@ from . import test_request_fulfilment
 from . import test_event_feed
 from . import test_menus_by_role
 from . import test_contact_policy
+from . import test_import_usage

@@ -62,3 +62,13 @@ OUTCOMES = [
     ("no_answer", "No Answer"),
     ("complaint", "Complaint"),
 ]
+
+DEVICE_TYPES = [
+    ("smartphone", "Smartphone"),
+    ("feature_phone", "Feature Phone"),
+    ("tablet", "Tablet"),
+    ("router", "Router"),
+    ("modem", "Modem"),
+    ("set_top_box", "Set-Top Box"),
+    ("other", "Other Device"),
+]
