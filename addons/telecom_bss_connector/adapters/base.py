@@ -243,6 +243,9 @@ class BaseAdapter:
     def get_usage(self, account, limit=50):
         raise NotSupportedError("usage reading not supported")
 
+    def get_monthly_usage(self, account, months=6):
+        raise NotSupportedError("monthly usage reading not supported")
+
     def submit_order(self, idempotency_key, operation, account, msisdn, payload):
         raise NotSupportedError("orders not supported")
 

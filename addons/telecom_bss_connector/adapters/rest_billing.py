@@ -55,6 +55,15 @@ class RestBillingAdapter(BaseAdapter):
         )
         return self._expect_items(answer)
 
+    def get_monthly_usage(self, account, months=6):
+        answer = self._request(
+            "get_monthly_usage",
+            "GET",
+            f"/accounts/{quote(account)}/usage/monthly",
+            params={"months": int(months)},
+        )
+        return self._expect_items(answer)
+
     def submit_order(self, idempotency_key, operation, account, msisdn, payload):
         answer = self._request(
             "submit_order",

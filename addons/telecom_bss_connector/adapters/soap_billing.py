@@ -81,7 +81,7 @@ class CappedTransport(zeep.Transport):
 
 
 class SoapBillingAdapter(BaseAdapter):
-    """Billing over SOAP: balance, charges and orders."""
+    """Billing over SOAP: balance, charges, monthly usage and orders."""
 
     _clients = threading.local()
 
@@ -121,6 +121,12 @@ class SoapBillingAdapter(BaseAdapter):
 
     def get_charges(self, account, limit=20):
         answer = self._call("get_charges", "GetCharges", account=account, limit=limit)
+        return [item for item in self._as_list(answer) if isinstance(item, dict)]
+
+    def get_monthly_usage(self, account, months=6):
+        answer = self._call(
+            "get_monthly_usage", "GetMonthlyUsage", account=account, months=months
+        )
         return [item for item in self._as_list(answer) if isinstance(item, dict)]
 
     def submit_order(self, idempotency_key, operation, account, msisdn, payload):

@@ -17,3 +17,4 @@ from . import product_template
 from . import telecom_network_element
 from . import telecom_alarm
 from . import telecom_billing_event
+from . import telecom_account_usage

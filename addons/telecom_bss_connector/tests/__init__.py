@@ -7,3 +7,4 @@ from . import test_simulator
 from . import test_tour
 from . import test_request_fulfilment
 from . import test_access
+from . import test_monthly_usage

@@ -20,6 +20,14 @@ USAGE_TYPES = ("voice", "sms", "data")
 OFFER_KINDS = ("tariff", "option")
 MAX_LIST_ITEMS = 200
 MAX_TEXT = 256
+MONTHLY_NUMBERS = (
+    "data_mb",
+    "voice_minutes",
+    "roaming_mb",
+    "charged_amount",
+    "paid_amount",
+    "debt_amount",
+)
 
 
 def _number(value, field, required=False):
@@ -63,12 +71,12 @@ def _datetime(value, field):
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _list(value, field):
+def _list(value, field, limit=MAX_LIST_ITEMS):
     if value is None:
         return []
     if not isinstance(value, list):
         raise ProtocolError(f"{field} is not a list")
-    return value[:MAX_LIST_ITEMS]
+    return value[:limit]
 
 
 # ----------------------------------------------------------------------
@@ -134,6 +142,55 @@ def usage_values(data):
         "amount": _number(data.get("amount"), "usage[].amount"),
         "peer": _text(data.get("peer"), "usage[].peer", limit=64),
     }
+
+
+def _boolean(value, field):
+    if value is None or value == "":
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false", "1", "0"):
+        return value.lower() in ("true", "1")
+    raise ProtocolError(f"{field} is not a boolean")
+
+
+def _month(value, field):
+    """'YYYY-MM' (or a date of the month) to the first day of the month."""
+    text = _text(value, field, required=True, limit=32)
+    try:
+        return datetime.strptime(text[:7], "%Y-%m").date()
+    except ValueError as error:
+        raise ProtocolError(f"{field} is not a YYYY-MM month") from error
+
+
+def monthly_usage_values(data):
+    """One closed month of one line (``get_monthly_usage``) as plain values:
+    the line's identification (``msisdn``, ``service_type``) and the figures
+    ``telecom.usage.monthly._upsert_monthly`` takes."""
+    if not isinstance(data, dict):
+        raise ProtocolError("monthly usage entry is not an object")
+    values = {
+        "month": _month(data.get("month"), "months[].month"),
+        "msisdn": _text(data.get("msisdn"), "months[].msisdn", limit=32),
+        "service_type": _text(
+            data.get("service_type"), "months[].service_type", limit=32
+        ),
+        "sms_count": int(_number(data.get("sms_count"), "months[].sms_count")),
+        "paid_late": _boolean(data.get("paid_late"), "months[].paid_late"),
+        "device_type": _text(data.get("device_type"), "months[].device_type", limit=32),
+        "device_os": _text(data.get("device_os"), "months[].device_os", limit=64),
+        "device_5g": _boolean(data.get("device_5g"), "months[].device_5g"),
+    }
+    for name in MONTHLY_NUMBERS:
+        number = _number(data.get(name), f"months[].{name}")
+        if number < 0:
+            raise ProtocolError(f"months[].{name} is negative")
+        values[name] = number
+    return values
+
+
+def monthly_usage_list_values(items):
+    return [monthly_usage_values(item) for item in _list(items, "months", None)]
 
 
 def charges_values(items):
