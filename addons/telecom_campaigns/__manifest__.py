@@ -32,6 +32,7 @@
         "views/telecom_scenario_run_views.xml",
         "views/res_partner_scenario_views.xml",
         "views/telecom_campaigns_menus.xml",
+        "views/telecom_segment_condition_billing_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

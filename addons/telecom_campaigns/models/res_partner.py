@@ -20,11 +20,18 @@ class ResPartner(models.Model):
         groups=AGENT_GROUP,
     )
 
+    telecom_arpu_last_month = fields.Float(
+        string="ARPU",
+        compute="_compute_telecom_churn_risk",
+        groups=AGENT_GROUP,
+        help="Charged by billing last month (all lines).",
+    )
+
     def _compute_telecom_churn_risk(self):
         # one query for the whole recordset: the card's cost stays constant
         metrics = self.env["telecom.subscriber.metric"].search_fetch(
             [("partner_id", "in", self.ids)],
-            ["partner_id", "churn_risk", "churn_risk_level"],
+            ["partner_id", "churn_risk", "churn_risk_level", "arpu_last_month"],
         )
         by_partner = {metric.partner_id.id: metric for metric in metrics}
         for partner in self:
@@ -33,6 +40,7 @@ class ResPartner(models.Model):
             partner.telecom_churn_risk_level = (
                 metric.churn_risk_level if metric else False
             )
+            partner.telecom_arpu_last_month = metric.arpu_last_month if metric else 0.0
 
     def action_view_telecom_metric(self):
         self.ensure_one()

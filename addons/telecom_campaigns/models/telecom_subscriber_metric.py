@@ -1,7 +1,10 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.misc import formatLang
+
+from odoo.addons.telecom_subscriber.tools.selections import DEVICE_TYPES
 
 # Points of each churn-risk reason: the score is their sum, capped at 100.
 # The reasons stored with the score name these codes (see _churn_reason_labels).
@@ -15,7 +18,15 @@ CHURN_WEIGHTS = {
     "debt_block": 15,  # a service blocked for debt
     "many_contacts": 10,  # MANY_CONTACTS or more contacts in 30 days
     "new_customer": 10,  # tenure under NEW_CUSTOMER_DAYS
+    # from billing's monthly figures (telecom.usage.monthly)
+    "usage_drop": 15,  # data or voice down USAGE_DROP_PCT % or more
+    "arpu_falling": 10,  # ARPU down ARPU_FALL_PCT % or more
+    "debt": 10,  # a debt left at the close of the newest month (not blocked yet)
 }
+USAGE_DROP_PCT = 30
+ARPU_FALL_PCT = 20
+# months of billing figures read: the newest of them is "last month"
+USAGE_WINDOW_MONTHS = 6
 MANY_CONTACTS = 5
 NEW_CUSTOMER_DAYS = 180
 RISK_LEVELS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
@@ -24,13 +35,20 @@ HIGH_RISK, MEDIUM_RISK = 60, 30
 LIVE_STATES = ("active", "blocked")
 
 
+def _month_start(now, months_back):
+    """The first day of the month ``months_back`` months before ``now``'s."""
+    index = now.year * 12 + now.month - 1 - months_back
+    return date(index // 12, index % 12 + 1, 1)
+
+
 class TelecomSubscriberMetric(models.Model):
     """The figures marketers segment on: one narrow row per subscriber.
 
     Rows are written set-based by :meth:`_refresh` (one ``INSERT ... ON CONFLICT``
     per batch) from the data of ``telecom_subscriber``; nothing is computed per
-    record. Billing figures (ARPU, usage) stay empty until a billing source feeds
-    them (see the roadmap).
+    record. Billing figures (ARPU, usage, device, debt) come from the monthly
+    figures billing sends (``telecom.usage.monthly``: the connector's pull or the
+    usage import); they stay empty for a subscriber billing said nothing of.
     """
 
     _name = "telecom.subscriber.metric"
@@ -83,12 +101,57 @@ class TelecomSubscriberMetric(models.Model):
         digits="Product Price",
         help="Catalog fee of the tariffs and options of the live services.",
     )
-    # fed by billing once it sends usage and charges (not yet): empty, never guessed
+    # billing's monthly figures (telecom.usage.monthly): empty when billing sent
+    # none, never guessed. "Last month" is the newest month billing gave in the
+    # last USAGE_WINDOW_MONTHS; trends compare it with the two months before.
+    usage_month = fields.Date(
+        string="Billing Figures Of", readonly=True, help="The newest billed month."
+    )
     arpu_last_month = fields.Float(string="ARPU Last Month", readonly=True)
     arpu_3_months = fields.Float(string="ARPU 3-Month Average", readonly=True)
+    arpu_trend_pct = fields.Float(
+        string="ARPU Trend (%)",
+        readonly=True,
+        digits=(16, 1),
+        help="Last month against the average of the two months before.",
+    )
     data_usage_mb = fields.Float(string="Data Usage Last Month (MB)", readonly=True)
+    data_trend_pct = fields.Float(
+        string="Data Usage Trend (%)", readonly=True, digits=(16, 1)
+    )
     voice_usage_minutes = fields.Float(
         string="Voice Usage Last Month (min)", readonly=True
+    )
+    voice_trend_pct = fields.Float(
+        string="Voice Usage Trend (%)", readonly=True, digits=(16, 1)
+    )
+    sms_count = fields.Integer(string="SMS Last Month", readonly=True)
+    usage_drop_pct = fields.Float(
+        string="Usage Drop (%)",
+        readonly=True,
+        digits=(16, 1),
+        help="The larger fall of data or voice usage, last month against the two "
+        "months before; 0 when neither fell.",
+    )
+    roaming_mb = fields.Float(string="Roaming Data Last Month (MB)", readonly=True)
+    roaming_used = fields.Boolean(
+        string="Roams", readonly=True, help="Roaming data in one of the last 3 months."
+    )
+    device_type = fields.Selection(DEVICE_TYPES, readonly=True)
+    device_os = fields.Char(string="Device OS", readonly=True)
+    device_5g = fields.Boolean(string="5G-Capable Device", readonly=True)
+    debt_amount = fields.Float(
+        string="Debt", readonly=True, help="Left unpaid at the close of last month."
+    )
+    months_paid_late = fields.Integer(
+        readonly=True,
+        help="Months of the last six whose bill was paid late or is still unpaid.",
+    )
+    paid_share_pct = fields.Float(
+        string="Share Paid (%)",
+        readonly=True,
+        digits=(16, 1),
+        help="Paid of the charges of the last 3 months.",
     )
     churn_risk = fields.Integer(readonly=True, index=True, help="From 0 to 100.")
     churn_risk_level = fields.Selection(RISK_LEVELS, string="Risk Level", readonly=True)
@@ -136,11 +199,25 @@ class TelecomSubscriberMetric(models.Model):
             record[target] = "\n".join(
                 self.env._(
                     "%(reason)s: +%(points)s",
-                    reason=labels.get(reason["code"], reason["code"]),
+                    reason=self._churn_reason_label(reason, labels),
                     points=reason["points"],
                 )
                 for reason in record[source] or []
             )
+
+    def _churn_reason_label(self, reason, labels):
+        """The label of one reason, with its figure when it carries one."""
+        value = reason.get("value")
+        if value is not None:
+            if reason["code"] == "usage_drop":
+                return self.env._("Usage dropped by %(percent)s %%", percent=value)
+            if reason["code"] == "arpu_falling":
+                return self.env._("ARPU falling by %(percent)s %%", percent=value)
+            if reason["code"] == "debt":
+                return self.env._(
+                    "Debt of %(amount)s", amount=formatLang(self.env, value)
+                )
+        return labels.get(reason["code"], reason["code"])
 
     def _churn_reason_labels(self):
         return {
@@ -151,6 +228,9 @@ class TelecomSubscriberMetric(models.Model):
             "debt_block": self.env._("Service blocked for debt"),
             "many_contacts": self.env._("Many contacts in the last 30 days"),
             "new_customer": self.env._("New customer"),
+            "usage_drop": self.env._("Usage dropped"),
+            "arpu_falling": self.env._("ARPU falling"),
+            "debt": self.env._("Debt"),
         }
 
     # ------------------------------------------------------------------
@@ -229,7 +309,12 @@ class TelecomSubscriberMetric(models.Model):
         if not partner_ids:
             return
         self.flush_model()
-        for model in ("res.partner", "telecom.service", "telecom.request"):
+        for model in (
+            "res.partner",
+            "telecom.service",
+            "telecom.request",
+            "telecom.usage.monthly",
+        ):
             self.env[model].flush_model()
         self.env["telecom.interaction"].flush_model()
         now = now or fields.Datetime.now()
@@ -293,15 +378,18 @@ UPDATE telecom_subscriber_metric target
   FROM (
     SELECT m.id,
            least(100, sum(r.points)) AS score,
-           jsonb_agg(jsonb_build_object('code', r.code, 'points', r.points)
-                     ORDER BY r.points DESC, r.code) AS reasons
+           jsonb_agg(r.reason ORDER BY r.points DESC, r.code) AS reasons
       FROM telecom_subscriber_metric m
      CROSS JOIN LATERAL (
+           -- base reasons kept whole (a reason may carry its figure: "value")
            SELECT base.value ->> 'code' AS code,
-                  (base.value ->> 'points')::integer AS points
+                  (base.value ->> 'points')::integer AS points,
+                  base.value AS reason
              FROM jsonb_array_elements(coalesce(m.churn_reasons, '[]'::jsonb)) base
             UNION ALL
-           SELECT code, points FROM (VALUES %(extra)s) AS extra(code, points)
+           SELECT code, points,
+                  jsonb_build_object('code', code, 'points', points) AS reason
+             FROM (VALUES %(extra)s) AS extra(code, points)
            ) r
      WHERE m.partner_id = ANY(%(partners)s) AND r.points > 0
      GROUP BY m.id
@@ -377,6 +465,63 @@ WITH batch AS (
      WHERE partner_id = ANY(%(partners)s)
        AND (NOT is_closed OR create_date >= %(since_90)s)
      GROUP BY partner_id
+), usage_month AS (
+    -- billing's months of the subscriber, all lines summed
+    SELECT partner_id, month,
+           sum(charged_amount) AS charged, sum(paid_amount) AS paid,
+           sum(debt_amount) AS debt, sum(data_mb) AS data_mb,
+           sum(voice_minutes) AS voice, sum(sms_count) AS sms,
+           sum(roaming_mb) AS roaming, bool_or(paid_late) AS late
+      FROM telecom_usage_monthly
+     WHERE partner_id = ANY(%(partners)s) AND month >= %(usage_since)s
+     GROUP BY partner_id, month
+), usage_aged AS (
+    -- age 1: the newest month billing gave, 2: the month before...
+    SELECT usage_month.*,
+           (12 * (extract(year FROM newest) - extract(year FROM month))
+            + extract(month FROM newest) - extract(month FROM month))::int + 1
+               AS age
+      FROM (SELECT usage_month.*,
+                   max(month) OVER (PARTITION BY partner_id) AS newest
+              FROM usage_month) AS usage_month
+), usage_figures AS (
+    SELECT partner_id,
+           max(month) AS newest,
+           max(charged) FILTER (WHERE age = 1) AS arpu_last,
+           avg(charged) FILTER (WHERE age <= 3) AS arpu_3,
+           avg(charged) FILTER (WHERE age IN (2, 3)) AS arpu_before,
+           max(data_mb) FILTER (WHERE age = 1) AS data_last,
+           avg(data_mb) FILTER (WHERE age IN (2, 3)) AS data_before,
+           max(voice) FILTER (WHERE age = 1) AS voice_last,
+           avg(voice) FILTER (WHERE age IN (2, 3)) AS voice_before,
+           max(sms) FILTER (WHERE age = 1) AS sms_last,
+           max(roaming) FILTER (WHERE age = 1) AS roaming_last,
+           coalesce(bool_or(roaming > 0) FILTER (WHERE age <= 3), false)
+               AS roaming_used,
+           max(debt) FILTER (WHERE age = 1) AS debt_last,
+           count(*) FILTER (WHERE late) AS months_late,
+           100.0 * sum(paid) FILTER (WHERE age <= 3)
+               / nullif(sum(charged) FILTER (WHERE age <= 3), 0) AS paid_share
+      FROM usage_aged
+     GROUP BY partner_id
+), usage_trend AS (
+    SELECT usage_figures.*,
+           round((100.0 * (arpu_last - arpu_before)
+                  / nullif(arpu_before, 0))::numeric, 1) AS arpu_trend,
+           round((100.0 * (data_last - data_before)
+                  / nullif(data_before, 0))::numeric, 1) AS data_trend,
+           round((100.0 * (voice_last - voice_before)
+                  / nullif(voice_before, 0))::numeric, 1) AS voice_trend
+      FROM usage_figures
+), device AS (
+    -- the device of the newest month, a handset's before a router's
+    SELECT DISTINCT ON (partner_id) partner_id, device_type, device_os, device_5g
+      FROM telecom_usage_monthly
+     WHERE partner_id = ANY(%(partners)s) AND month >= %(usage_since)s
+       AND device_type IS NOT NULL
+     ORDER BY partner_id, month DESC,
+              device_type IN ('smartphone', 'feature_phone', 'tablet') DESC,
+              service_id DESC
 ), figures AS (
     SELECT sub.id AS partner_id,
            sub.company_id,
@@ -396,13 +541,27 @@ WITH batch AS (
            coalesce(request.port_out, false) AS port_out,
            coalesce(request.termination, false) AS termination,
            coalesce(service.debt_blocked, false) AS debt_blocked,
-           coalesce(service.fee, 0) + coalesce(option_fee.fee, 0) AS fee
+           coalesce(service.fee, 0) + coalesce(option_fee.fee, 0) AS fee,
+           usage_trend.newest AS usage_month,
+           usage_trend.arpu_last, usage_trend.arpu_3, usage_trend.arpu_trend,
+           usage_trend.data_last, usage_trend.data_trend,
+           usage_trend.voice_last, usage_trend.voice_trend,
+           usage_trend.sms_last, usage_trend.roaming_last,
+           usage_trend.roaming_used,
+           CASE WHEN usage_trend.data_trend IS NULL
+                     AND usage_trend.voice_trend IS NULL THEN NULL
+                ELSE greatest(0, -usage_trend.data_trend, -usage_trend.voice_trend)
+           END AS usage_drop,
+           usage_trend.debt_last, usage_trend.months_late, usage_trend.paid_share,
+           device.device_type, device.device_os, device.device_5g
       FROM subscriber sub
       LEFT JOIN service ON service.partner_id = sub.id
       LEFT JOIN option_fee ON option_fee.partner_id = sub.id
       LEFT JOIN main_tariff ON main_tariff.partner_id = sub.id
       LEFT JOIN contact ON contact.partner_id = sub.id
       LEFT JOIN request ON request.partner_id = sub.id
+      LEFT JOIN usage_trend ON usage_trend.partner_id = sub.id
+      LEFT JOIN device ON device.partner_id = sub.id
 ), points AS (
     SELECT figures.*,
            CASE WHEN port_out THEN %(w_port_out)s ELSE 0 END AS p_port_out,
@@ -415,22 +574,34 @@ WITH batch AS (
            CASE WHEN contacts_30 >= %(many_contacts)s THEN %(w_many_contacts)s
                 ELSE 0 END AS p_many_contacts,
            CASE WHEN tenure < %(new_customer_days)s THEN %(w_new_customer)s
-                ELSE 0 END AS p_new_customer
+                ELSE 0 END AS p_new_customer,
+           CASE WHEN usage_drop >= %(usage_drop_pct)s THEN %(w_usage_drop)s
+                ELSE 0 END AS p_usage_drop,
+           CASE WHEN arpu_trend <= -%(arpu_fall_pct)s THEN %(w_arpu_falling)s
+                ELSE 0 END AS p_arpu_falling,
+           CASE WHEN debt_last > 0 AND NOT debt_blocked THEN %(w_debt)s
+                ELSE 0 END AS p_debt
       FROM figures
 ), scored AS (
     SELECT points.*,
            least(100, p_port_out + p_termination + p_complaint_30d + p_complaint_90d
-                      + p_debt_block + p_many_contacts + p_new_customer) AS score,
-           (SELECT coalesce(jsonb_agg(jsonb_build_object('code', r.code,
-                                                         'points', r.points)
+                      + p_debt_block + p_many_contacts + p_new_customer
+                      + p_usage_drop + p_arpu_falling + p_debt) AS score,
+           (SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
+                                          'code', r.code, 'points', r.points,
+                                          'value', r.value))
                                       ORDER BY r.points DESC, r.code), '[]'::jsonb)
-              FROM (VALUES ('port_out', p_port_out),
-                           ('termination', p_termination),
-                           ('complaint_30d', p_complaint_30d),
-                           ('complaint_90d', p_complaint_90d),
-                           ('debt_block', p_debt_block),
-                           ('many_contacts', p_many_contacts),
-                           ('new_customer', p_new_customer)) AS r(code, points)
+              FROM (VALUES ('port_out', p_port_out, NULL::numeric),
+                           ('termination', p_termination, NULL),
+                           ('complaint_30d', p_complaint_30d, NULL),
+                           ('complaint_90d', p_complaint_90d, NULL),
+                           ('debt_block', p_debt_block, NULL),
+                           ('many_contacts', p_many_contacts, NULL),
+                           ('new_customer', p_new_customer, NULL),
+                           ('usage_drop', p_usage_drop, round(usage_drop)),
+                           ('arpu_falling', p_arpu_falling, round(-arpu_trend)),
+                           ('debt', p_debt, round(debt_last::numeric, 2)))
+                   AS r(code, points, value)
              WHERE r.points > 0) AS reasons
       FROM points
 )
@@ -439,6 +610,10 @@ INSERT INTO telecom_subscriber_metric (
     contact_count_30d, contact_count_90d, complaint_count_30d, complaint_count_90d,
     open_request_count, port_out_requested, termination_requested, debt_blocked,
     recurring_fee, churn_risk, churn_risk_level, churn_reasons, refresh_date,
+    usage_month, arpu_last_month, arpu_3_months, arpu_trend_pct, data_usage_mb,
+    data_trend_pct, voice_usage_minutes, voice_trend_pct, sms_count,
+    usage_drop_pct, roaming_mb, roaming_used, device_type, device_os, device_5g,
+    debt_amount, months_paid_late, paid_share_pct,
     create_uid, create_date, write_uid, write_date)
 SELECT partner_id, company_id, region_id, tariff_id, live_count, tenure,
        contacts_30, contacts_90, complaints_30, complaints_90,
@@ -447,6 +622,11 @@ SELECT partner_id, company_id, region_id, tariff_id, live_count, tenure,
        CASE WHEN score >= %(high)s THEN 'high'
             WHEN score >= %(medium)s THEN 'medium' ELSE 'low' END,
        reasons, %(now)s,
+       usage_month, arpu_last, arpu_3, arpu_trend, data_last,
+       data_trend, voice_last, voice_trend, sms_last,
+       usage_drop, roaming_last, coalesce(roaming_used, false), device_type,
+       device_os, coalesce(device_5g, false),
+       debt_last, months_late, paid_share,
        %(uid)s, %(now)s, %(uid)s, %(now)s
   FROM scored
 ON CONFLICT (partner_id) DO UPDATE SET
@@ -468,6 +648,24 @@ ON CONFLICT (partner_id) DO UPDATE SET
     churn_risk_level = EXCLUDED.churn_risk_level,
     churn_reasons = EXCLUDED.churn_reasons,
     refresh_date = EXCLUDED.refresh_date,
+    usage_month = EXCLUDED.usage_month,
+    arpu_last_month = EXCLUDED.arpu_last_month,
+    arpu_3_months = EXCLUDED.arpu_3_months,
+    arpu_trend_pct = EXCLUDED.arpu_trend_pct,
+    data_usage_mb = EXCLUDED.data_usage_mb,
+    data_trend_pct = EXCLUDED.data_trend_pct,
+    voice_usage_minutes = EXCLUDED.voice_usage_minutes,
+    voice_trend_pct = EXCLUDED.voice_trend_pct,
+    sms_count = EXCLUDED.sms_count,
+    usage_drop_pct = EXCLUDED.usage_drop_pct,
+    roaming_mb = EXCLUDED.roaming_mb,
+    roaming_used = EXCLUDED.roaming_used,
+    device_type = EXCLUDED.device_type,
+    device_os = EXCLUDED.device_os,
+    device_5g = EXCLUDED.device_5g,
+    debt_amount = EXCLUDED.debt_amount,
+    months_paid_late = EXCLUDED.months_paid_late,
+    paid_share_pct = EXCLUDED.paid_share_pct,
     write_uid = EXCLUDED.write_uid,
     write_date = EXCLUDED.write_date
 """,
@@ -483,6 +681,9 @@ ON CONFLICT (partner_id) DO UPDATE SET
             since_90=now - timedelta(days=90),
             many_contacts=MANY_CONTACTS,
             new_customer_days=NEW_CUSTOMER_DAYS,
+            usage_since=_month_start(now, USAGE_WINDOW_MONTHS),
+            usage_drop_pct=USAGE_DROP_PCT,
+            arpu_fall_pct=ARPU_FALL_PCT,
             high=HIGH_RISK,
             medium=MEDIUM_RISK,
             uid=self.env.uid,

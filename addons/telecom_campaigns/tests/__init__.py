@@ -13,3 +13,4 @@ from . import test_satisfaction
 from . import test_campaign_message
 from . import test_scenario
 from . import test_scenario_workers
+from . import test_metric_billing
