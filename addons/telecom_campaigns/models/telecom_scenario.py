@@ -12,8 +12,9 @@ EVENT_CONSUMER_CODE = "telecom_campaigns_scenarios"
 # ``telecom.event`` feed that start a run for their subscriber
 TRIGGER_EVENTS = {
     "ticket_closed": (("ticket.closed", {}),),
+    # every contact with the outcome Complaint, complaint tickets included;
+    # claims are requests
     "complaint": (
-        ("ticket.created", {}),
         ("complaint.registered", {}),
         ("request.submitted", {"request_type": "claim"}),
     ),
