@@ -136,11 +136,7 @@ class TelecomScenario(models.Model):
         precompute=True,
     )
     threshold_metric = fields.Selection(
-        [
-            (key, spec[0])
-            for key, spec in SEGMENT_FIELDS.items()
-            if spec[1] == "number" and spec[2] == "m"
-        ],
+        selection="_selection_threshold_metric",
         string="Subscriber Figure",
         compute="_compute_threshold",
         store=True,
@@ -201,6 +197,21 @@ class TelecomScenario(models.Model):
     )
     run_ids = fields.One2many("telecom.scenario.run", "scenario_id", string="Runs")
     run_count = fields.Integer(compute="_compute_run_count")
+
+    @api.model
+    def _selection_threshold_metric(self):
+        """The number figures of the metrics the segments offer, those other
+        addons add included, with the conditions' (translated) labels."""
+        labels = dict(
+            self.env["telecom.segment.condition"]
+            ._fields["field_name"]
+            ._description_selection(self.env)
+        )
+        return [
+            (key, labels.get(key, spec[0]))
+            for key, spec in SEGMENT_FIELDS.items()
+            if spec[1] == "number" and spec[2] == "m"
+        ]
 
     @api.depends("trigger_type", "trigger_event")
     def _compute_threshold(self):

@@ -144,6 +144,11 @@ class TestScenarioTriggers(ScenarioCommon):
             [{"threshold_source": "metric", "threshold_metric": "complaint_count_30d",
               "threshold_operator": ">=", "threshold_value": 3.0}],
         )  # fmt: skip
+        # every number figure of the metrics, other addons' included
+        self.assertIn(
+            "complaint_count_30d",
+            dict(self.Scenario._selection_threshold_metric()),
+        )
         complaints = [(self.north, 3), (self.south, 2)]
         self.env["telecom.interaction"].create(
             [
