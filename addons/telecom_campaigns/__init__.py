@@ -1,2 +1,2 @@
-from . import models
 from . import controllers
+from . import models

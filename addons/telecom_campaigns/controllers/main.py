@@ -40,3 +40,28 @@ class TelecomCampaignsController(http.Controller):
         )
         response.direct_passthrough = True
         return response
+
+    @http.route(
+        "/telecom_campaigns/campaign/<int:campaign_id>/results.xlsx",
+        type="http",
+        auth="user",
+        methods=["GET"],
+    )
+    def campaign_results_xlsx(self, campaign_id):
+        """The results of a campaign the user may read, as an XLSX file."""
+        campaign = request.env["telecom.campaign"].browse(campaign_id).exists()
+        if not campaign:
+            raise request.not_found()
+        campaign.check_access("read")
+        content = campaign._export_results_xlsx()
+        filename = request.env._("Campaign %s results.xlsx", campaign.name)
+        return request.make_response(
+            content,
+            headers=[
+                (
+                    "Content-Type",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                ),
+                ("Content-Disposition", content_disposition(filename)),
+            ],
+        )

@@ -19,3 +19,8 @@ from . import telecom_scenario_run_log
 from . import telecom_retention_case_scenario
 from . import res_partner_scenario
 from . import telecom_segment_condition_billing
+from . import telecom_offer
+from . import telecom_campaign
+from . import telecom_offer_response
+from . import telecom_campaign_report
+from . import telecom_campaign_funnel_report

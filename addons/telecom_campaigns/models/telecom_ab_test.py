@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -36,6 +38,22 @@ class TelecomAbTest(models.Model):
     variant_ids = fields.One2many(
         "telecom.ab.variant", "test_id", string="Variants", copy=True
     )
+    campaign_ids = fields.One2many("telecom.campaign", "ab_test_id", string="Campaigns")
+    results_html = fields.Html(
+        string="Results", compute="_compute_results_html", sanitize=False
+    )
+
+    def _compute_results_html(self):
+        for test in self:
+            launched = test.campaign_ids.filtered("launch_date")
+            test.results_html = (
+                Markup("").join(
+                    Markup("<h4>%s</h4>%s")
+                    % (campaign.name, campaign._render_results_html())
+                    for campaign in launched
+                )
+                or False
+            )
 
     @api.constrains("holdout_percent")
     def _check_holdout_percent(self):

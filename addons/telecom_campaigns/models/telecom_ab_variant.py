@@ -18,6 +18,11 @@ class TelecomAbVariant(models.Model):
     weight = fields.Integer(
         default=1, help="Relative share: weights 1 and 3 give 25 % and 75 %."
     )
+    offer_id = fields.Many2one(
+        "telecom.offer",
+        ondelete="restrict",
+        help="What the subscribers of this variant are offered by a campaign.",
+    )
 
     @api.constrains("weight")
     def _check_weight(self):

@@ -55,6 +55,23 @@ class TelecomRetentionCase(models.Model):
         index=True,
     )
 
+    recommended_offer_id = fields.Many2one(
+        "telecom.offer",
+        compute="_compute_recommended_offer",
+        help="The best retention offer for this subscriber now.",
+    )
+    recommendation_text = fields.Text(
+        string="Why This Offer", compute="_compute_recommended_offer"
+    )
+    offer_response_ids = fields.One2many(
+        "telecom.offer.response", "retention_case_id", string="Offers Made"
+    )
+    open_response_id = fields.Many2one(
+        "telecom.offer.response",
+        string="Offer Presented",
+        compute="_compute_open_response_id",
+    )
+
     _sql_constraints = [
         ("request_uniq", "unique(request_id)", "A request opens one retention case."),
     ]
@@ -65,6 +82,134 @@ class TelecomRetentionCase(models.Model):
         self.env["telecom.subscriber.metric"]._format_churn_reasons(
             self, "churn_reasons", "churn_reason_text"
         )
+
+    @api.depends("partner_id", "offer_response_ids.state")
+    def _compute_recommended_offer(self):
+        """The first retention offer by preference that is valid today, that the
+        subscriber is eligible for, that applies to one of their active lines and
+        that they did not decline on this case. Set-based: one search for the
+        offers, one eligibility query per offer."""
+        offers = self.env["telecom.offer"].search(
+            [
+                ("retention_ok", "=", True),
+                "|",
+                ("date_from", "=", False),
+                ("date_from", "<=", fields.Date.context_today(self)),
+                "|",
+                ("date_to", "=", False),
+                ("date_to", ">=", fields.Date.context_today(self)),
+            ]
+        )
+        partner_ids = self.partner_id.ids
+        eligible = {
+            offer: offer._get_eligible_partner_ids(partner_ids) for offer in offers
+        }
+        for case in self:
+            declined = case.offer_response_ids.filtered(
+                lambda response: response.state == "declined"
+            ).offer_id
+            fitting = []
+            for offer in offers:
+                if case.partner_id.id not in eligible[offer] or offer in declined:
+                    continue
+                service = offer._find_service(case.partner_id)
+                if offer.offer_type != "discount" and not service:
+                    continue
+                fitting.append((offer, service))
+            if not fitting:
+                case.recommended_offer_id = False
+                case.recommendation_text = self.env._(
+                    "No retention offer fits: none is valid today, open to this "
+                    "subscriber, applicable to one of their active lines and not "
+                    "declined already."
+                )
+                continue
+            offer, service = fitting[0]
+            lines = [
+                self.env._(
+                    "%(offer)s: first by order of preference among the %(count)s "
+                    "retention offers that fit this subscriber today.",
+                    offer=offer.name,
+                    count=len(fitting),
+                ),
+                self.env._(
+                    "Eligible as a subscriber matching segment “%s”.",
+                    # sudo: retention agents read offers, not the marketing segments
+                    offer.eligibility_segment_id.sudo().name,
+                )
+                if offer.eligibility_segment_id
+                else self.env._("Open to every subscriber."),
+                self.env._("Valid until %s.", fields.Date.to_string(offer.date_to))
+                if offer.date_to
+                else self.env._("Valid without end date."),
+            ]
+            if service:
+                lines.append(self.env._("Applies to line %s.", service.display_name))
+            if len(fitting) > 1:
+                lines.append(
+                    self.env._(
+                        "Next ones: %s.",
+                        ", ".join(other.name for other, __ in fitting[1:4]),
+                    )
+                )
+            case.recommended_offer_id = offer
+            case.recommendation_text = "\n".join(lines)
+
+    @api.depends("offer_response_ids.state")
+    def _compute_open_response_id(self):
+        for case in self:
+            case.open_response_id = case.offer_response_ids.filtered(
+                lambda response: response.state in ("queued", "sent")
+            )[:1]
+
+    def action_present_offer(self):
+        """The agent presents the recommended offer: a response is recorded as
+        sent by call, to be accepted or declined."""
+        self.ensure_one()
+        if self.state != "open":
+            raise UserError(self.env._("The retention case is closed."))
+        if self.open_response_id:
+            raise UserError(
+                self.env._("An offer is already presented: record the answer.")
+            )
+        offer = self.recommended_offer_id
+        if not offer:
+            raise UserError(self.env._("No retention offer fits this subscriber."))
+        response = self.env["telecom.offer.response"].create(
+            {
+                "offer_id": offer.id,
+                "partner_id": self.partner_id.id,
+                "retention_case_id": self.id,
+                "region_id": self.region_id.id,
+                "company_id": self.company_id.id,
+                "channel": "call",
+                "state": "queued",
+                "date_deadline": offer._get_deadline(),
+                "arpu_before": self.env["telecom.subscriber.metric"]
+                .search([("partner_id", "=", self.partner_id.id)], limit=1)
+                .arpu_last_month,
+            }
+        )
+        response._mark_sent("call")
+        return True
+
+    def action_accept_offer(self):
+        self.ensure_one()
+        if not self.open_response_id:
+            self.action_present_offer()
+        response = self.open_response_id
+        response.action_accept()
+        self.message_post(body=self.env._("Offer accepted: %s", response.offer_id.name))
+        return True
+
+    def action_decline_offer(self):
+        self.ensure_one()
+        if not self.open_response_id:
+            raise UserError(self.env._("Present an offer first."))
+        response = self.open_response_id
+        response.action_decline()
+        self.message_post(body=self.env._("Offer declined: %s", response.offer_id.name))
+        return True
 
     def action_mark_retained(self):
         self._close("retained")
