@@ -260,12 +260,16 @@ def scan_rows(env, text, header):
     return row_count, duplicates
 
 
-def read_chunk(env, text, header, offset, line_number, size):
-    """Parse up to ``size`` rows from ``offset`` (after ``line_number``) on."""
+def read_chunk(env, text, header, offset, line_number, size, row_parser=None):
+    """Parse up to ``size`` rows from ``offset`` (after ``line_number``) on.
+
+    ``row_parser(env, record, header)`` parses one record (default: a subscriber
+    row, :func:`parse_row`; the usage file passes its own)."""
+    row_parser = row_parser or parse_row
     rows = []
     end_offset, end_line = offset, line_number
     for record in iter_records(env, text, header.delimiter, offset, line_number):
-        rows.append(parse_row(env, record, header))
+        rows.append(row_parser(env, record, header))
         end_offset, end_line = record.end_offset, record.end_line
         if len(rows) >= size:
             break

@@ -12,7 +12,8 @@ from datetime import date
 
 from odoo.exceptions import UserError, ValidationError
 
-from .billing_csv import Chunk, Header, ParsedRow, cell_value, iter_records
+from . import billing_csv
+from .billing_csv import Header, ParsedRow, cell_value, iter_records
 from .numbering import normalize_msisdn
 from .selections import DEVICE_TYPES, SERVICE_TYPES
 
@@ -89,15 +90,10 @@ def count_rows(env, text, header):
 
 
 def read_chunk(env, text, header, offset, line_number, size):
-    """Parse up to ``size`` rows from ``offset`` (after ``line_number``) on."""
-    rows = []
-    end_offset, end_line = offset, line_number
-    for record in iter_records(env, text, header.delimiter, offset, line_number):
-        rows.append(parse_row(env, record, header))
-        end_offset, end_line = record.end_offset, record.end_line
-        if len(rows) >= size:
-            break
-    return Chunk(rows, end_offset, end_line)
+    """Parse up to ``size`` usage rows from ``offset`` (after ``line_number``) on."""
+    return billing_csv.read_chunk(
+        env, text, header, offset, line_number, size, row_parser=parse_row
+    )
 
 
 def parse_row(env, record, header):
