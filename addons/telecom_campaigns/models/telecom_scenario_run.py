@@ -217,8 +217,12 @@ class TelecomScenarioRun(models.Model):
                 for run in self:
                     run._execute(step)
                 return
-            self.write({"state": "failed", "date_done": fields.Datetime.now()})
-            self._log(step, str(error.args[0]), level="error")
+            self._fail(step, str(error.args[0]))
+
+    def _fail(self, step, message):
+        """These runs stop at ``step``, failed, with ``message`` in their log."""
+        self.write({"state": "failed", "date_done": fields.Datetime.now()})
+        self._log(step, message, level="error")
 
     def _goto(self, step):
         """Continue with ``step``; no step: the run is done."""
@@ -395,16 +399,30 @@ class TelecomScenarioRun(models.Model):
     def _execute_apply_offer(self, step):
         """A tariff or option change request per line it applies to, submitted:
         the billing connector's outbox delivers it."""
-        product = step.tariff_id or step.option_id
+        product = step._get_product()
+        tariff = product if product.telecom_kind == "tariff" else None
+        partner_ids = self.partner_id.ids
+        eligible = set(partner_ids)
+        offer = step.offer_id if not (step.tariff_id or step.option_id) else None
+        if offer:
+            # applied as the offer: its validity and eligibility hold
+            if not offer._is_valid():
+                self._fail(
+                    step,
+                    self.env._("Offer %s is not valid today.", offer.display_name),
+                )
+                return
+            eligible = offer._get_eligible_partner_ids(partner_ids)
+            partner_ids = [pid for pid in partner_ids if pid in eligible]
         domain = [
-            ("partner_id", "in", self.partner_id.ids),
+            ("partner_id", "in", partner_ids),
             ("state", "=", "active"),
             ("service_type", "=", product.telecom_service_type),
         ]
-        if step.tariff_id:
-            domain.append(("tariff_id", "!=", step.tariff_id.id))
+        if tariff:
+            domain.append(("tariff_id", "!=", tariff.id))
         else:
-            domain.append(("option_ids", "not in", step.option_id.ids))
+            domain.append(("option_ids", "not in", product.ids))
         services = self.env["telecom.service"].sudo().search(domain)
         Request = self.env["telecom.request"].sudo()
         requests = Request.create(
@@ -417,15 +435,15 @@ class TelecomScenarioRun(models.Model):
                     **(
                         {
                             "request_type": "tariff_change",
-                            "tariff_id": step.tariff_id.id,
+                            "tariff_id": tariff.id,
                             "change_timing": step.change_timing,
                             "remove_incompatible_options": True,
                         }
-                        if step.tariff_id
+                        if tariff
                         else {
                             "request_type": "option_change",
                             "option_action": "add",
-                            "option_id": step.option_id.id,
+                            "option_id": product.id,
                         }
                     ),
                 }
@@ -434,18 +452,18 @@ class TelecomScenarioRun(models.Model):
         )
         requests.action_submit()
         by_partner = requests.grouped("partner_id")
-        self._log(
-            step,
-            {
-                run.id: self.env._(
+
+        def message(run):
+            if run.partner_id in by_partner:
+                return self.env._(
                     "Requests submitted: %s.",
                     ", ".join(by_partner[run.partner_id].mapped("name")),
                 )
-                if run.partner_id in by_partner
-                else self.env._("No active line this offer applies to.")
-                for run in self
-            },
-        )
+            if run.partner_id.id not in eligible:
+                return self.env._("Not eligible to offer %s.", offer.name)
+            return self.env._("No active line this offer applies to.")
+
+        self._log(step, {run.id: message(run) for run in self})
         self._goto(step._get_next_step())
 
     def _execute_send_email(self, step):
@@ -455,11 +473,15 @@ class TelecomScenarioRun(models.Model):
         self._send_offer(step, "sms")
 
     def _send_offer(self, step, channel):
-        if "telecom.offer" not in self.env or "offer_id" not in step._fields:
-            raise UserError(
-                self.env._("Sending offers needs telecom.offer, not installed yet.")
-            )
+        """A response of the offer per eligible subscriber, queued for sending
+        through the contact policy (see ``telecom.offer``)."""
         offer = step.offer_id
+        if not offer._is_valid():
+            # the whole group fails at once (not subscriber by subscriber)
+            self._fail(
+                step, self.env._("Offer %s is not valid today.", offer.display_name)
+            )
+            return
         responses = offer._send_to_partners(self.partner_id.ids, channel=channel)
         sent_to = set(responses.partner_id.ids)
         self._log(
@@ -471,31 +493,34 @@ class TelecomScenarioRun(models.Model):
                 for run in self
             },
         )
-        self.filtered(lambda run: run.partner_id.id in sent_to)._add_to_timeline(
-            self.env._(
-                "Scenario %(scenario)s: offer %(offer)s sent",
-                scenario=step.scenario_id.name,
-                offer=offer.name,
-            ),
-            direction="outbound",
-        )
+        # the responses write their own rows on the timeline
         self._goto(step._get_next_step())
 
     def _execute_add_campaign(self, step):
-        if "telecom.campaign" not in self.env or "campaign_id" not in step._fields:
-            raise UserError(
-                self.env._(
-                    "Adding to a campaign needs telecom.campaign, not installed yet."
-                )
-            )
         campaign = step.campaign_id
-        campaign._add_partners(self.partner_id.ids)
-        self._log(step, self.env._("Added to campaign %s.", campaign.name))
-        self._add_to_timeline(
-            self.env._(
-                "Scenario %(scenario)s: added to campaign %(campaign)s",
-                scenario=step.scenario_id.name,
-                campaign=campaign.name,
+        if campaign.state != "running":
+            # the whole group fails at once (not subscriber by subscriber)
+            self._fail(
+                step,
+                self.env._(
+                    "Campaign %s is not running: subscribers cannot be added.",
+                    campaign.display_name,
+                ),
             )
+            return
+        responses = campaign._add_partners(self.partner_id.ids)
+        added = set(responses.partner_id.ids)
+        self._log(
+            step,
+            {
+                run.id: self.env._("Added to campaign %s.", campaign.name)
+                if run.partner_id.id in added
+                else self.env._(
+                    "Not added to campaign %s (already targeted or not eligible).",
+                    campaign.name,
+                )
+                for run in self
+            },
         )
+        # the responses write their own rows on the timeline
         self._goto(step._get_next_step())

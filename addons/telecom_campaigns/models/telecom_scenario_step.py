@@ -13,13 +13,6 @@ ACTION_TYPES = [
     ("wait", "Wait"),
     ("branch", "Branch on a condition"),
 ]
-# action type -> model another part of the campaigns provides; until it is
-# installed the step exists but the scenario cannot be activated
-REQUIRED_MODELS = {
-    "send_email": "telecom.offer",
-    "send_sms": "telecom.offer",
-    "add_campaign": "telecom.campaign",
-}
 
 
 class TelecomScenarioStep(models.Model):
@@ -32,10 +25,12 @@ class TelecomScenarioStep(models.Model):
     _name = "telecom.scenario.step"
     _description = "Scenario Step"
     _order = "sequence, id"
+    _check_company_auto = True
 
     scenario_id = fields.Many2one(
         "telecom.scenario", required=True, index=True, ondelete="cascade"
     )
+    company_id = fields.Many2one(related="scenario_id.company_id")
     sequence = fields.Integer(default=10)
     name = fields.Char(
         string="Description",
@@ -77,6 +72,18 @@ class TelecomScenarioStep(models.Model):
     )
     deadline_days = fields.Integer(string="Due in (days)", default=2)
     note = fields.Text(string="Instructions")
+    # send an offer, add to a campaign
+    offer_id = fields.Many2one(
+        "telecom.offer",
+        check_company=True,
+        help="Sent (e-mail, SMS) or applied through billing (its tariff or option).",
+    )
+    campaign_id = fields.Many2one(
+        "telecom.campaign",
+        check_company=True,
+        domain="[('state', '=', 'running')]",
+        help="A running campaign: the subscriber gets its offer like its targets.",
+    )
     # apply an offer through billing
     tariff_id = fields.Many2one(
         "product.product",
@@ -106,6 +113,8 @@ class TelecomScenarioStep(models.Model):
         "tariff_id",
         "option_id",
         "activity_type_id",
+        "offer_id",
+        "campaign_id",
     )
     def _compute_name(self):
         labels = dict(self._fields["action_type"]._description_selection(self.env))
@@ -115,10 +124,19 @@ class TelecomScenarioStep(models.Model):
             elif step.action_type == "branch" and step.branch_segment_id:
                 step.name = self.env._("If in %s", step.branch_segment_id.name)
             elif step.action_type == "apply_offer" and (
-                step.tariff_id or step.option_id
+                step.tariff_id or step.option_id or step.offer_id
             ):
                 step.name = self.env._(
-                    "Apply %s", (step.tariff_id or step.option_id).display_name
+                    "Apply %s",
+                    (step.tariff_id or step.option_id or step.offer_id).display_name,
+                )
+            elif step.action_type == "send_email" and step.offer_id:
+                step.name = self.env._("E-mail offer %s", step.offer_id.display_name)
+            elif step.action_type == "send_sms" and step.offer_id:
+                step.name = self.env._("SMS offer %s", step.offer_id.display_name)
+            elif step.action_type == "add_campaign" and step.campaign_id:
+                step.name = self.env._(
+                    "Add to campaign %s", step.campaign_id.display_name
                 )
             else:
                 step.name = labels.get(step.action_type, "")
@@ -126,15 +144,13 @@ class TelecomScenarioStep(models.Model):
     def _check_ready(self):
         """Raise a UserError for the first step that cannot run."""
         for step in self:
-            model = REQUIRED_MODELS.get(step.action_type)
-            if model and model not in self.env:
+            if step.action_type in ("send_email", "send_sms") and not step.offer_id:
                 raise UserError(
-                    self.env._(
-                        "Step “%(step)s” needs %(model)s, which is not installed yet: "
-                        "remove the step or wait for the offers and campaigns.",
-                        step=step.name,
-                        model=model,
-                    )
+                    self.env._("Step “%s”: choose the offer to send.", step.name)
+                )
+            if step.action_type == "add_campaign" and not step.campaign_id:
+                raise UserError(
+                    self.env._("Step “%s”: choose the campaign.", step.name)
                 )
             if step.action_type == "wait" and step.wait_days < 1:
                 raise UserError(
@@ -162,12 +178,24 @@ class TelecomScenarioStep(models.Model):
                         "Step “%s”: choose who the task is assigned to.", step.name
                     )
                 )
-            if step.action_type == "apply_offer" and not (
-                step.tariff_id or step.option_id
-            ):
+            if step.action_type == "apply_offer" and not step._get_product():
                 raise UserError(
-                    self.env._("Step “%s”: choose the tariff or the option.", step.name)
+                    self.env._(
+                        "Step “%s”: choose the tariff, the option or a tariff or "
+                        "option offer.",
+                        step.name,
+                    )
                 )
+
+    def _get_product(self):
+        """The tariff or option an "apply an offer" step applies."""
+        self.ensure_one()
+        offer = self.offer_id
+        return (
+            self.tariff_id
+            or self.option_id
+            or (offer.tariff_id if offer.offer_type == "tariff" else offer.option_id)
+        )
 
     def _get_next_step(self):
         """The step after this one in the scenario, or an empty recordset."""

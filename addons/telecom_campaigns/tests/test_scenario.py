@@ -78,6 +78,16 @@ class ScenarioCommon(CampaignsCommon):
         while self.Scenario._cron_consume_events():
             pass
 
+    def _offer(self, name, **values):
+        return self.env["telecom.offer"].create(
+            {
+                "name": name,
+                "offer_type": "option",
+                "option_id": self.option_data.id,
+                **values,
+            }
+        )
+
     def _runs(self, scenario):
         return self.Run.search([("scenario_id", "=", scenario.id)])
 
@@ -355,10 +365,17 @@ class TestScenarioSteps(ScenarioCommon):
 
     def test_retention_case_and_offer_through_billing(self):
         line = self._activate_line(self.north_account)
+        offer = self.env["telecom.offer"].create(
+            {
+                "name": "Extra data",
+                "offer_type": "option",
+                "option_id": self.option_data.id,
+            }
+        )
         scenario = self._scenario(
             [
                 {"action_type": "retention_case", "user_id": self.retention_agent.id},
-                {"action_type": "apply_offer", "option_id": self.option_data.id},
+                {"action_type": "apply_offer", "offer_id": offer.id},
             ]
         )
         run = self._start(scenario, self.north | self.south)
@@ -399,16 +416,121 @@ class TestScenarioSteps(ScenarioCommon):
         self.assertFalse(self._tasks(self.north))
         self.assertTrue(self._tasks(self.south))
 
-    def test_step_of_a_missing_addon_fails_the_run(self):
-        if "telecom.campaign" in self.env:
-            self.skipTest("campaigns installed")
-        scenario = self._scenario([self._task_step()])
-        runs = self._start(scenario, self.north)
-        # as if the step had been changed under a running scenario
-        scenario.step_ids.action_type = "add_campaign"
+    def test_send_offer_and_add_to_campaign(self):
+        self._activate_line(self.north_account)
+        self._activate_line(self.south_account)
+        offer = self.env["telecom.offer"].create(
+            {
+                "name": "Extra data",
+                "offer_type": "option",
+                "option_id": self.option_data.id,
+            }
+        )
+        campaign = self.env["telecom.campaign"].create(
+            {
+                "name": "Autumn",
+                "segment_id": self.segment_north.id,
+                "offer_id": offer.id,
+            }
+        )
+        campaign.action_launch()
+        self.assertEqual(campaign.sudo().response_ids.partner_id, self.north)
+        scenario = self._scenario(
+            [
+                {"action_type": "send_sms", "offer_id": offer.id},
+                {"action_type": "add_campaign", "campaign_id": campaign.id},
+            ]
+        )
+        runs = self._start(scenario, self.north | self.south)
         self.Run._cron_advance()
-        self.assertEqual(runs.state, "failed")
-        self.assertIn("telecom.campaign", runs.log_ids.sorted("id")[-1].message)
+        self.assertEqual(set(runs.mapped("state")), {"done"})
+        sent = self.env["telecom.offer.response"].search(
+            [("offer_id", "=", offer.id), ("campaign_id", "=", False)]
+        )
+        self.assertEqual(sent.partner_id, self.north | self.south)
+        self.assertEqual(set(sent.mapped("channel")), {"sms"})
+        # the South joins the campaign, the North was already targeted
+        self.assertEqual(
+            campaign.sudo().response_ids.partner_id, self.north | self.south
+        )
+        north_run = runs.filtered(lambda r: r.partner_id == self.north)
+        self.assertIn("Not added", north_run.log_ids.sorted("id")[-1].message)
+
+    def test_expired_offer_fails_the_run(self):
+        today = fields.Date.today()
+        offer = self.env["telecom.offer"].create(
+            {
+                "name": "Last summer",
+                "offer_type": "option",
+                "option_id": self.option_data.id,
+                "date_from": today - timedelta(days=90),
+                "date_to": today - timedelta(days=1),
+            }
+        )
+        scenario = self._scenario([{"action_type": "send_email", "offer_id": offer.id}])
+        run = self._start(scenario, self.north)
+        self.Run._cron_advance()
+        self.assertEqual(run.state, "failed")
+        self.assertIn("Last summer", run.log_ids.sorted("id")[-1].message)
+
+    def test_campaign_not_running_fails_the_runs(self):
+        offer = self._offer("Extra data")
+        campaign = self.env["telecom.campaign"].create(
+            {
+                "name": "Winter",
+                "segment_id": self.segment_north.id,
+                "offer_id": offer.id,
+            }
+        )
+        scenario = self._scenario(
+            [{"action_type": "add_campaign", "campaign_id": campaign.id}]
+        )
+        runs = self._start(scenario, self.north | self.south)
+        self.Run._cron_advance()
+        self.assertEqual(set(runs.mapped("state")), {"failed"})
+        for run in runs:
+            errors = run.log_ids.filtered(lambda line: line.level == "error")
+            self.assertEqual(len(errors), 1)
+            self.assertIn("is not running", errors.message)
+        self.assertFalse(campaign.sudo().response_ids)
+
+    def test_apply_offer_keeps_its_eligibility(self):
+        north_line = self._activate_line(self.north_account)
+        south_line = self._activate_line(self.south_account)
+        offer = self._offer("North data", eligibility_segment_id=self.segment_north.id)
+        scenario = self._scenario(
+            [{"action_type": "apply_offer", "offer_id": offer.id}]
+        )
+        runs = self._start(scenario, self.north | self.south)
+        self.Run._cron_advance()
+        self.assertEqual(set(runs.mapped("state")), {"done"})
+        requests = self.env["telecom.request"].search(
+            [
+                ("service_id", "in", (north_line | south_line).ids),
+                ("request_type", "=", "option_change"),
+            ]
+        )
+        self.assertEqual(requests.service_id, north_line)
+        south_run = runs.filtered(lambda r: r.partner_id == self.south)
+        self.assertIn("Not eligible", south_run.log_ids.sorted("id")[-1].message)
+
+    def test_marketer_adds_an_offer_step_through_the_form(self):
+        offer = self._offer("Extra data")
+        form = Form(self.Scenario.with_user(self.marketer_north))
+        form.name = "Complaints"
+        form.trigger_event = "complaint"
+        with form.step_ids.new() as step:
+            step.action_type = "send_sms"
+            step.offer_id = offer
+        scenario = form.save()
+        self.assertEqual(scenario.step_ids.name, "SMS offer Extra data")
+        scenario.action_activate()
+        self.assertEqual(scenario.state, "running")
+        # an offer of another branch cannot be chosen
+        other_company = self.env["res.company"].create({"name": "Other branch"})
+        foreign = self._offer("Foreign", company_id=other_company.id)
+        with self.assertRaises(UserError):
+            scenario.step_ids.write({"offer_id": foreign.id})
 
     def test_replay(self):
         scenario = self._scenario([self._task_step()])
@@ -506,13 +628,35 @@ class TestScenarioSteps(ScenarioCommon):
         branch.branch_step_id = first
         with self.assertRaisesRegex(UserError, "later step"):
             backwards.action_activate()
-        if "telecom.offer" not in self.env:
-            mail = Scenario.create(
-                {
-                    "name": "Mail",
-                    "step_ids": [Command.create({"action_type": "send_email"})],
-                }
-            )
-            with self.assertRaisesRegex(UserError, "telecom.offer"):
-                mail.action_activate()
+        mail = Scenario.create(
+            {
+                "name": "Mail",
+                "step_ids": [Command.create({"action_type": "send_email"})],
+            }
+        )
+        with self.assertRaisesRegex(UserError, "choose the offer"):
+            mail.action_activate()
+        join = Scenario.create(
+            {
+                "name": "Join",
+                "step_ids": [Command.create({"action_type": "add_campaign"})],
+            }
+        )
+        with self.assertRaisesRegex(UserError, "choose the campaign"):
+            join.action_activate()
+        discount = self.env["telecom.offer"].create(
+            {"name": "Half price", "offer_type": "discount", "discount_percent": 50}
+        )
+        apply_discount = Scenario.create(
+            {
+                "name": "Discount",
+                "step_ids": [
+                    Command.create(
+                        {"action_type": "apply_offer", "offer_id": discount.id}
+                    )
+                ],
+            }
+        )
+        with self.assertRaisesRegex(UserError, "tariff or option offer"):
+            apply_discount.action_activate()
         self.assertEqual(no_step.state, "draft")
