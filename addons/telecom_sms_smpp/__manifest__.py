@@ -2,7 +2,7 @@
     "name": "Telecom SMS through the Operator's SMSC (SMPP)",
     "summary": "Odoo's SMS leave through the operator's own SMSC over SMPP 3.4: "
     "UCS-2 and long messages, throttling to the SMSC's window, delivery receipts",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.0.1",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",

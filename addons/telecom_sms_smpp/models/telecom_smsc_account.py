@@ -9,6 +9,8 @@ from ..smpp.client import SmppBindError, SmppClient, SmppError, status_name
 _logger = logging.getLogger(__name__)
 
 RECEIPT_HORIZON_DAYS = 3
+# cr.postcommit.data key: the SMPP sessions of a transaction, by account id
+SESSIONS_KEY = "telecom_sms_smpp.sessions"
 
 TON_SELECTION = [
     ("0", "Unknown"),
@@ -200,6 +202,39 @@ class TelecomSmscAccount(models.Model):
             response_timeout=account.response_timeout or 10,
         )
 
+    def _transaction_session(self):
+        """The bound SMPP session of this account for the current transaction.
+
+        It stays open until the transaction ends: the receipts taken from it
+        (``take_receipts``) are acknowledged to the SMSC only once the
+        transaction storing them committed; on a rollback (or if the process
+        dies) the session closes without acknowledging and the SMSC delivers
+        them again. The batches of one transaction share the session.
+        Raises SmppError when the SMSC cannot be bound.
+        """
+        self.ensure_one()
+        cr = self.env.cr
+        sessions = cr.postcommit.data.get(SESSIONS_KEY)
+        if sessions is None:
+            sessions = cr.postcommit.data[SESSIONS_KEY] = {}
+            cr.postcommit.add(lambda: _end_sessions(sessions, acknowledge=True))
+            cr.postrollback.add(lambda: _end_sessions(sessions, acknowledge=False))
+        client = sessions.get(self.id)
+        if client is None or not client.connected:
+            client = self._smpp_client()
+            client.bind()
+            sessions[self.id] = client
+        return client
+
+    def _drop_transaction_session(self):
+        """Close this account's session after an error (unacknowledged receipts
+        are delivered again to the next session)."""
+        self.ensure_one()
+        sessions = self.env.cr.postcommit.data.get(SESSIONS_KEY) or {}
+        client = sessions.pop(self.id, None)
+        if client:
+            client.close()
+
     def _retry_delay_after(self, attempts):
         self.ensure_one()
         return timedelta(
@@ -232,22 +267,36 @@ class TelecomSmscAccount(models.Model):
         )
         collected = 0
         for done, (account,) in enumerate(groups, start=1):
-            client = account._smpp_client()
             try:
-                client.bind()
+                client = account._transaction_session()
                 client.drain(idle_timeout=2.0, max_seconds=50.0)
             except SmppError as error:
+                # the receipts read stay unacknowledged: the SMSC sends them again
                 _logger.warning(
                     "SMSC %s: receipts not collected: %s", account.name, error
                 )
                 account._note_error(error)
-            finally:
-                client.close()
-                # acknowledged receipts are applied even when the session broke
-                if client.receipts:
-                    parts._apply_receipts(client.receipts)
-                    collected += len(client.receipts)
+                account._drop_transaction_session()
+            else:
+                # acknowledged to the SMSC once this transaction committed
+                receipts = client.take_receipts()
+                if receipts:
+                    parts._apply_receipts(receipts)
+                    collected += len(receipts)
             self.env["ir.cron"]._notify_progress(
                 done=done, remaining=len(groups) - done
             )
         return collected
+
+
+def _end_sessions(sessions, acknowledge):
+    """End the SMPP sessions of a transaction: acknowledge the receipts it
+    stored (committed) or not (rolled back), then unbind."""
+    for account_id, client in list(sessions.items()):
+        try:
+            if acknowledge:
+                client.acknowledge()
+            client.close()
+        except Exception:  # a post-commit hook must not fail the commit
+            _logger.exception("SMSC account %s: session not closed cleanly", account_id)
+    sessions.clear()

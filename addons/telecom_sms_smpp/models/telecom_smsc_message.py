@@ -111,19 +111,21 @@ class TelecomSmscMessage(models.Model):
 
     # -- submission ----------------------------------------------------------------
     def _submit(self, account):
-        """Hand the parts not yet accepted to the SMSC, in one session.
+        """Hand the parts not yet accepted to the SMSC, in the session of the
+        transaction (see ``_transaction_session``).
 
-        Returns the receipts the session received meanwhile (already applied).
+        Returns the receipts the session received meanwhile (already applied,
+        acknowledged to the SMSC once the transaction committed).
         """
         parts = self.part_ids.filtered(lambda part: part.state == "pending")
         if not parts:
             return []
         submissions = [(part.id, part._submit_sm_body(account)) for part in parts]
-        client = account._smpp_client()
-        results, error = {}, None
+        results, error, client, throttled = {}, None, None, 0
         started = time.monotonic()
         try:
-            client.bind()
+            client = account._transaction_session()
+            throttled = client.throttled
             results = client.submit_many(
                 submissions,
                 window=account.window_size,
@@ -140,21 +142,22 @@ class TelecomSmscMessage(models.Model):
             results = getattr(failure, "results", {})
             _logger.warning("SMSC %s: %s", account.name, failure)
             account._note_error(failure)
-        finally:
-            client.close()
+            account._drop_transaction_session()
         _logger.info(
             "SMSC %s: %s parts submitted, %s answered, %s throttled in %.1f s",
             account.name,
             len(submissions),
             len(results),
-            client.throttled,
+            (client.throttled - throttled) if client else 0,
             time.monotonic() - started,
         )
         parts._record_results(results)
         self._after_attempt(account, error)
-        if client.receipts:
-            self.env["telecom.smsc.message.part"]._apply_receipts(client.receipts)
-        return client.receipts
+        # after an error the session is closed: its receipts come again later
+        receipts = client.take_receipts() if client and not error else []
+        if receipts:
+            self.env["telecom.smsc.message.part"]._apply_receipts(receipts)
+        return receipts
 
     def _after_attempt(self, account, error):
         """Message states from their parts; what is left waits for a retry."""

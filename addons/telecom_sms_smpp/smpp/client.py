@@ -5,7 +5,11 @@ their answer at any time and at most ``max_per_second`` leave each second. A par
 the SMSC refuses with ESME_RTHROTTLED (or ESME_RMSGQFUL) goes back to the head of
 the queue and sending pauses with a growing back-off: it is never dropped. Delivery
 receipts (deliver_sm with esm_class 0x04) that arrive on the transceiver session
-meanwhile are acknowledged and collected in ``receipts``; ``drain`` waits for more.
+meanwhile are collected in ``receipts``, not acknowledged; ``drain`` waits for more.
+The caller takes them (``take_receipts``), stores them, and ``acknowledge``s them
+once stored for good (its transaction committed): a receipt the SMSC never had
+its deliver_sm_resp for is delivered again on the next bind, so none is lost when
+the process dies in between.
 
 Errors: ``SmppConnectionError`` (cannot connect, time-out, connection closed — the
 caller retries later), ``SmppBindError`` (the SMSC refused the bind: credentials).
@@ -37,6 +41,7 @@ STATUS_NAMES = {
     pdu.ESME_RMSGQFUL: "ESME_RMSGQFUL",
     pdu.ESME_RTHROTTLED: "ESME_RTHROTTLED",
 }
+DELIVER_SM_RESP = pdu.DELIVER_SM | pdu.RESP
 BACKOFF_START, BACKOFF_MAX = 0.05, 1.0
 MAX_TRANSIENT_RETRIES = 3  # per part and session, for errors other than throttling
 
@@ -91,7 +96,8 @@ class SmppClient:
         self.system_type = system_type
         self.connect_timeout = connect_timeout
         self.response_timeout = response_timeout
-        self.receipts = []
+        self.receipts = []  # read, not yet taken by the caller
+        self._taken = []  # sequences of the deliver_sm taken, to acknowledge
         self.throttled = 0
         self._socket = None
         self._buffer = b""
@@ -130,6 +136,10 @@ class SmppClient:
             sequence = self._send(pdu.UNBIND)
             self._wait_answer(pdu.UNBIND | pdu.RESP, sequence, timeout=2)
         self._disconnect()
+
+    @property
+    def connected(self):
+        return self._socket is not None
 
     def enquire_link(self):
         sequence = self._send(pdu.ENQUIRE_LINK)
@@ -212,7 +222,8 @@ class SmppClient:
         return results
 
     def drain(self, idle_timeout=1.0, max_seconds=30.0):
-        """Collect the receipts the SMSC sends until quiet for ``idle_timeout``."""
+        """Collect the receipts the SMSC sends until quiet for ``idle_timeout``
+        (not acknowledged: see ``take_receipts``)."""
         stop = time.monotonic() + max_seconds
         while time.monotonic() < stop:
             answer = self._read(min(idle_timeout, max(0.0, stop - time.monotonic())))
@@ -222,14 +233,38 @@ class SmppClient:
             self._unexpected(command_id, sequence, body)
         return self.receipts
 
+    # -- receipts ----------------------------------------------------------------
+    def take_receipts(self):
+        """The receipts collected so far ``[{"message_id", "stat", "err"}]``, for
+        the caller to store; ``acknowledge`` tells the SMSC once they are stored."""
+        receipts, self.receipts = self.receipts, []
+        self._taken += [receipt.pop("sequence") for receipt in receipts]
+        return receipts
+
+    def acknowledge(self):
+        """Answer deliver_sm_resp to the receipts taken (best effort: a receipt
+        left unanswered is delivered again, and storing it twice changes nothing).
+        Returns how many were acknowledged."""
+        sequences, self._taken = self._taken, []
+        if not self._socket:
+            return 0
+        try:
+            for sequence in sequences:
+                self._send(DELIVER_SM_RESP, pdu.cstring(""), sequence=sequence)
+        except SmppError:
+            return 0
+        return len(sequences)
+
     # -- PDUs --------------------------------------------------------------------
     def _unexpected(self, command_id, sequence, body):
-        """A PDU the SMSC sent on its own: receipts, enquire_link, unbind."""
+        """A PDU the SMSC sent on its own: receipts (kept unanswered until
+        ``acknowledge``), other deliver_sm, enquire_link, unbind."""
         if command_id == pdu.DELIVER_SM:
             receipt = pdu.parse_receipt(pdu.decode_sm(body))
-            self._send(pdu.DELIVER_SM | pdu.RESP, pdu.cstring(""), sequence=sequence)
             if receipt:
-                self.receipts.append(receipt)
+                self.receipts.append({**receipt, "sequence": sequence})
+            else:  # a mobile-originated SMS: not handled, acknowledged at once
+                self._send(DELIVER_SM_RESP, pdu.cstring(""), sequence=sequence)
         elif command_id == pdu.ENQUIRE_LINK:
             self._send(pdu.ENQUIRE_LINK | pdu.RESP, sequence=sequence)
         elif command_id == pdu.UNBIND:

@@ -145,6 +145,24 @@ class SmscCase(TransactionCase):
         super().setUp()
         self.simulator.reset()
         self.simulator.configure(smsc_receipt_delay_ms=0)
+        # the test never commits: its SMPP sessions end as in a rollback
+        self.addCleanup(self.end_transaction, committed=False)
+
+    def end_transaction(self, committed):
+        """What the end of the transaction does to its SMPP sessions (the test's
+        own transaction never ends): commit acknowledges the receipts stored,
+        rollback does not; both close the sessions."""
+        cr = self.env.cr
+        (cr.postcommit if committed else cr.postrollback).run()
+
+    def wait_smsc(self, condition, timeout=10):
+        """The simulator's SMSC state once ``condition(state)`` holds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            state = self.simulator.smsc()
+            if condition(state) or time.monotonic() > deadline:
+                return state
+            time.sleep(0.05)
 
     def new_sms(self, count=1, body="Test message", number="+7916000%04d"):
         return self.env["sms.sms"].create(

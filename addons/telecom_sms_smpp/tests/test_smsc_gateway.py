@@ -1,3 +1,4 @@
+import contextlib
 from datetime import timedelta
 
 from odoo import fields
@@ -5,6 +6,11 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests.common import tagged
 
 from .common import SmscCase
+
+
+class WorkerKilled(Exception):
+    """The worker process dies (its transaction never commits)."""
+
 
 CYRILLIC = (
     "Уважаемый абонент! В вашем районе ведутся плановые работы на базовой станции. "
@@ -72,6 +78,37 @@ class TestSmscGateway(SmscCase):
         self.assertEqual(self.journal(sms_bad).state, "undelivered")
         # the first one keeps its receipt
         self.assertEqual(notification_good.notification_status, "sent")
+
+    def test_receipts_are_acknowledged_only_once_stored_for_good(self):
+        self.account.receipt_wait = 0
+        self.simulator.configure(smsc_receipt_delay_ms=500)
+        sms = self.new_sms(2)
+        sms.send(unlink_sent=False)
+        self.end_transaction(committed=True)
+        journal = self.journal(sms)
+        self.assertEqual(set(journal.mapped("state")), {"submitted"})
+        # the worker collecting the receipts dies before its transaction commits
+        with contextlib.suppress(WorkerKilled), self.env.cr.savepoint():
+            self.collect_receipts()
+            self.assertEqual(set(journal.mapped("state")), {"delivered"})
+            raise WorkerKilled
+        self.end_transaction(committed=False)
+        self.env.invalidate_all()
+        self.assertEqual(set(journal.mapped("state")), {"submitted"})
+        state = self.wait_smsc(lambda state: state["receipts_pending"] == 2)
+        self.assertEqual(state["receipts_pending"], 2, "the SMSC kept the receipts")
+        self.assertNotIn("receipt_acknowledged", state["counters"])
+        # the next collection gets them again; acknowledged once committed
+        self.collect_receipts()
+        self.assertEqual(set(journal.mapped("state")), {"delivered"})
+        self.assertNotIn("receipt_acknowledged", self.simulator.smsc()["counters"])
+        self.end_transaction(committed=True)
+        state = self.wait_smsc(
+            lambda state: state["counters"].get("receipt_acknowledged") == 2
+        )
+        self.assertEqual(state["counters"]["receipt_acknowledged"], 2)
+        self.assertEqual(state["receipts_pending"], 0)
+        self.assertEqual(state["counters"]["receipt_sent"], 4)
 
     def test_throttled_smsc_loses_and_duplicates_nothing(self):
         self.account.window_size = 4
