@@ -416,6 +416,83 @@ def test_business_refusal_rejects_the_request_and_is_not_retried(rpc, world, sim
     assert order["applied_count"] == 0
 
 
+def test_accepted_discount_reaches_billing_and_its_end_is_scheduled(
+    rpc, world, simulator
+):
+    activation = _activate(world)
+    wait_until(
+        lambda: (
+            rpc("telecom.request", "read", [activation], ["state"])[0]["state"]
+            == "done"
+        ),
+        message="line activated",
+    )
+    # the discount is billing's option that grants it
+    option = rpc(
+        "product.product",
+        "create",
+        {
+            "name": "E2E 20 % discount",
+            "type": "service",
+            "telecom_kind": "option",
+            "telecom_service_type": "mobile",
+            "telecom_billing_code": simulator.codes["option"],
+        },
+    )
+    offer = rpc(
+        "telecom.offer",
+        "create",
+        {
+            "name": "E2E 20 % off for 2 months",
+            "offer_type": "discount",
+            "discount_percent": 20,
+            "discount_months": 2,
+            "option_id": option,
+        },
+    )
+    response = rpc(
+        "telecom.offer.response",
+        "create",
+        {
+            "offer_id": offer,
+            "partner_id": world["partner"],
+            "state": "sent",
+            "channel": "call",
+        },
+    )
+    rpc("telecom.offer.response", "action_accept", [response])
+    request_id = rpc("telecom.offer.response", "read", [response], ["request_id"])[0][
+        "request_id"
+    ][0]
+
+    def request():
+        return rpc(
+            "telecom.request",
+            "read",
+            [request_id],
+            ["name", "state", "service_id", "option_date_end"],
+        )[0]
+
+    wait_until(lambda: request()["state"] == "done", message="discount applied")
+    added = request()
+    assert added["option_date_end"]
+    order = simulator.admin("GET", "state")["orders"][f"{added['name']}:option_change"]
+    assert (order["operation"], order["applied_count"]) == ("option_change", 1)
+    removal = rpc(
+        "telecom.request",
+        "search_read",
+        [
+            ("service_id", "=", added["service_id"][0]),
+            ("option_action", "=", "remove"),
+            ("option_id", "=", option),
+        ],
+        fields=["state", "effective_date"],
+    )
+    assert [(r["state"], r["effective_date"]) for r in removal] == [
+        ("scheduled", added["option_date_end"])
+    ]
+
+
 # ----------------------------------------------------------------------
 # read path
 # ----------------------------------------------------------------------

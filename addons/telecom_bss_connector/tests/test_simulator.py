@@ -1,7 +1,9 @@
 """Against the real billing/OSS simulator (a process on loopback): no patching."""
 
 import time
+from datetime import timedelta
 
+from odoo import fields
 from odoo.tests import tagged
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -117,6 +119,42 @@ class TestWithSimulator(BssCommon):
         for order in orders:
             self.assertEqual(state[order.idempotency_key]["applied_count"], 1)
             self.assertEqual(state[order.idempotency_key]["submissions"], 1)
+
+    def test_option_until_a_date_is_added_then_removed_in_billing(self):
+        service = self._new_lines(1)
+        self._deliver(self._orders(service))
+        until = fields.Date.today() + timedelta(days=30)
+        with trap_jobs():
+            add = self._new_request(
+                "option_change",
+                service,
+                option_id=self.option_roaming.id,
+                option_date_end=until,
+            )
+            add.action_submit()
+        self._deliver(add.bss_outbox_ids)
+        self.assertEqual(add.state, "done")
+        self.assertEqual(self._billed_options(service), ["T-OPT-ROAM"])
+        # its end is a request of its own: billing gets it on its day
+        removal = service.request_ids.filtered(lambda r: r.option_action == "remove")
+        self.assertEqual((removal.state, removal.effective_date), ("scheduled", until))
+        self.assertFalse(removal.bss_outbox_ids)
+        removal.effective_date = fields.Date.today()  # the day has come
+        with trap_jobs():
+            self.env["telecom.request"]._cron_complete_due_requests()
+        self.assertEqual(removal.fulfilment_status, "waiting")
+        self._deliver(removal.bss_outbox_ids)
+        self.assertEqual(removal.state, "done")
+        self.assertFalse(service.option_ids)
+        self.assertEqual(self._billed_options(service), [])
+
+    def _billed_options(self, service):
+        return [
+            line["option_codes"]
+            for account in self.simulator.state()["accounts"]
+            for line in account["services"]
+            if line["msisdn"] == service.msisdn
+        ][0]
 
     def test_lost_answer_is_replayed_by_key_not_applied_twice(self):
         order = self._orders(self._new_lines(1))

@@ -1,3 +1,4 @@
+from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -100,6 +101,16 @@ class TelecomCampaign(models.Model):
     date_start = fields.Datetime(string="Start", tracking=True)
     date_end = fields.Datetime(string="End", tracking=True)
     launch_date = fields.Datetime(readonly=True, copy=False)
+    arpu_window_months = fields.Integer(
+        string="ARPU Window (months)",
+        default=3,
+        required=True,
+        tracking=True,
+        help="The ARPU change of a subscriber is their mean monthly charges over "
+        "this many billed months after the launch month minus over as many "
+        "months before it. No winner on ARPU is named before the months after "
+        "are all over and billed.",
+    )
     snapshot_id = fields.Many2one(
         "telecom.segment.snapshot",
         string="Frozen Target",
@@ -148,6 +159,13 @@ class TelecomCampaign(models.Model):
                 raise ValidationError(
                     self.env._("Choose the offer or an A/B test with offers.")
                 )
+
+    @api.constrains("arpu_window_months")
+    def _check_arpu_window_months(self):
+        if any(not 1 <= campaign.arpu_window_months <= 24 for campaign in self):
+            raise ValidationError(
+                self.env._("The ARPU window must be between 1 and 24 months.")
+            )
 
     @api.constrains("date_start", "date_end")
     def _check_dates(self):
@@ -381,7 +399,8 @@ class TelecomCampaign(models.Model):
         """Sums per group of the campaign: ``[dict]``, variants first, control last.
 
         Over every zone: the figures of a campaign are aggregates, one fact for
-        everybody who may read the campaign.
+        everybody who may read the campaign. The ARPU figures come from billing's
+        monthly rows (:meth:`_get_arpu_sums`).
         """
         self.ensure_one()
         Report = self.env["telecom.campaign.report"]
@@ -390,8 +409,7 @@ class TelecomCampaign(models.Model):
         self.env.cr.execute(
             SQL(
                 """SELECT variant_id, group_kind = 'control', count(*), sum(sent),
-                          sum(delivered), sum(accepted), sum(completed), sum(churned),
-                          count(arpu_change), avg(arpu_change), var_samp(arpu_change)
+                          sum(delivered), sum(accepted), sum(completed), sum(churned)
                      FROM (%s) AS report
                     WHERE campaign_id = %s
                     GROUP BY variant_id, group_kind""",
@@ -400,6 +418,7 @@ class TelecomCampaign(models.Model):
             )
         )
         rows = self.env.cr.fetchall()
+        arpu_sums, window = self._get_arpu_sums()
         variants = self.ab_test_id.variant_ids.sorted(
             lambda variant: (variant.sequence, variant.id)
         )
@@ -407,6 +426,7 @@ class TelecomCampaign(models.Model):
         groups = []
         for row in rows:
             variant = self.env["telecom.ab.variant"].browse(row[0])
+            arpu_n, arpu_mean, arpu_var = arpu_sums.get((row[0], row[1]), (0, 0, 0))
             groups.append(
                 {
                     "variant": variant,
@@ -417,13 +437,114 @@ class TelecomCampaign(models.Model):
                     "accepted": row[5] or 0,
                     "completed": row[6] or 0,
                     "churned": row[7] or 0,
-                    "arpu_n": row[8],
-                    "arpu_mean": row[9] or 0.0,
-                    "arpu_var": row[10] or 0.0,
+                    "arpu_n": arpu_n,
+                    "arpu_excluded": row[2] - arpu_n,
+                    "arpu_mean": arpu_mean,
+                    "arpu_var": arpu_var,
+                    "arpu_window_complete": window["complete"],
                 }
             )
         groups.sort(key=lambda g: (g["is_control"], order.get(g["variant"].id, -1)))
         return groups
+
+    def _get_arpu_window(self):
+        """The billing months compared: ``dict`` with ``before_start`` (first
+        month before), ``launch_month`` (left out: partly before, partly after),
+        ``after_start``, ``after_end`` (first month not read: the end of the
+        window or the current month, whichever comes first: only months that are
+        over count), ``last_month`` (last month of the full window) and
+        ``ended`` (every month of the window is over)."""
+        self.ensure_one()
+        launch_month = self.launch_date.date().replace(day=1)
+        months = self.arpu_window_months
+        current_month = fields.Date.context_today(self).replace(day=1)
+        full_end = launch_month + relativedelta(months=months + 1)
+        return {
+            "before_start": launch_month - relativedelta(months=months),
+            "launch_month": launch_month,
+            "after_start": launch_month + relativedelta(months=1),
+            "after_end": min(full_end, current_month),
+            "last_month": full_end - relativedelta(months=1),
+            "ended": full_end <= current_month,
+        }
+
+    @api.model
+    def _arpu_change_query(self, where):
+        """Per campaign response matching ``where`` (on ``r``, the response):
+        ``response_id, campaign_id, variant_id, is_control, arpu_change,
+        last_billed``, grouped in one statement (see :meth:`_get_arpu_sums`;
+        the window is :meth:`_get_arpu_window`'s, in SQL)."""
+        self.env["telecom.offer.response"].flush_model()
+        self.env["telecom.usage.monthly"].flush_model()
+        self.flush_model(["launch_date", "arpu_window_months"])
+        launch = SQL("date_trunc('month', c.launch_date)")
+        after = SQL("u.month >= (%s + interval '1 month')::date", launch)
+        before = SQL("u.month < %s::date", launch)
+        return SQL(
+            """SELECT r.id AS response_id, r.campaign_id, r.variant_id,
+                      r.state = 'control' AS is_control,
+                      sum(u.charged_amount) FILTER (WHERE %(after)s)
+                      / NULLIF(count(DISTINCT u.month) FILTER (WHERE %(after)s), 0)
+                      - sum(u.charged_amount) FILTER (WHERE %(before)s)
+                      / NULLIF(count(DISTINCT u.month) FILTER (WHERE %(before)s), 0)
+                          AS arpu_change,
+                      max(u.month) AS last_billed
+                 FROM telecom_offer_response r
+                 JOIN telecom_campaign c ON c.id = r.campaign_id
+            LEFT JOIN telecom_usage_monthly u
+                   ON u.partner_id = r.partner_id
+                  AND u.charged_amount IS NOT NULL
+                  AND u.month >= (%(launch)s
+                      - make_interval(months => c.arpu_window_months))::date
+                  AND u.month < LEAST(
+                      (%(launch)s
+                       + make_interval(months => c.arpu_window_months + 1))::date,
+                      %(current_month)s)
+                  AND u.month <> %(launch)s::date
+                WHERE c.launch_date IS NOT NULL AND %(where)s
+                GROUP BY r.id, r.campaign_id""",
+            after=after,
+            before=before,
+            launch=launch,
+            current_month=fields.Date.context_today(self).replace(day=1),
+            where=where,
+        )
+
+    def _get_arpu_sums(self):
+        """ARPU change per group from ``telecom.usage.monthly``, in one statement.
+
+        Per targeted subscriber: mean monthly charges (all their lines summed per
+        month) over the billed months after the launch month minus over the
+        billed months before it, within :meth:`_get_arpu_window`; a subscriber
+        without billed months on both sides has no figure. Then count, mean and
+        sample variance per group. Returns ``({(variant_id, is_control): (n,
+        mean, variance)}, window)``; ``window["complete"]`` tells whether the
+        months after are all over and billing delivered the last one.
+        """
+        self.ensure_one()
+        window = self._get_arpu_window()
+        self.env.cr.execute(
+            SQL(
+                """SELECT variant_id, is_control, count(arpu_change),
+                          avg(arpu_change), var_samp(arpu_change), max(last_billed)
+                     FROM (%s) AS member
+                    GROUP BY variant_id, is_control""",
+                self._arpu_change_query(SQL("r.campaign_id = %s", self.id)),
+            )
+        )
+        sums, last_billed = {}, None
+        for variant_id, is_control, count, mean, var, last in self.env.cr.fetchall():
+            sums[(variant_id, is_control)] = (
+                count,
+                float(mean or 0.0),
+                float(var or 0.0),
+            )
+            if last and (not last_billed or last > last_billed):
+                last_billed = last
+        window["complete"] = bool(
+            window["ended"] and last_billed and last_billed >= window["last_month"]
+        )
+        return sums, window
 
     def _get_results(self):
         """Statistics per group (see :func:`..tools.campaign_results.group_statistics`)
@@ -451,26 +572,20 @@ class TelecomCampaign(models.Model):
         code, winners = campaign_winner(
             [stats for stats in results if not stats["is_control"]]
         )
-        return {
-            "groups": results,
-            "verdict": code,
-            "verdict_text": self._campaign_verdict_text(code, winners, control),
-        }
+        verdict_text = self._campaign_verdict_text(code, winners, control)
+        if control and not control["arpu_window_complete"]:
+            verdict_text = f"{verdict_text} {self._arpu_window_text()}"
+        return {"groups": results, "verdict": code, "verdict_text": verdict_text}
 
     def _verdict_text(self, stats, control):
         if control is None:
             return self.env._("No control group: the uplift cannot be measured.")
         churn, arpu = stats["churn_verdict"], stats["arpu_verdict"]
-        if churn == "insufficient_data" and arpu == "insufficient_data":
-            return self.env._(
-                "Not enough data yet: %(group)s subscribers here and %(control)s in "
-                "control; at least %(min)s per group and %(events)s churned "
-                "subscribers in each are needed before naming a winner.",
-                group=stats["targeted"],
-                control=control["targeted"],
-                min=MIN_SAMPLE_PER_GROUP,
-                events=MIN_EVENTS_PER_GROUP,
-            )
+        if churn == "insufficient_data" and arpu in (
+            "insufficient_data",
+            "window_incomplete",
+        ):
+            return self._not_enough_data_text(stats, control)
         sentences = []
         churn_p = f"{stats['churn_p']:.3f}" if stats["churn_p"] is not None else "-"
         arpu_p = f"{stats['arpu_p']:.3f}" if stats["arpu_p"] is not None else "-"
@@ -502,9 +617,33 @@ class TelecomCampaign(models.Model):
                     "No significant ARPU difference with control (p = %s).", arpu_p
                 )
             )
+        if arpu == "window_incomplete":
+            sentences.append(self._arpu_window_text())
         if "insufficient_data" in (churn, arpu):
             sentences.append(self.env._("Too little data yet for the other figure."))
         return " ".join(sentences)
+
+    def _not_enough_data_text(self, stats, control):
+        text = self.env._(
+            "Not enough data yet: %(group)s subscribers here and %(control)s in "
+            "control; at least %(min)s per group and %(events)s churned "
+            "subscribers in each are needed before naming a winner.",
+            group=stats["targeted"],
+            control=control["targeted"],
+            min=MIN_SAMPLE_PER_GROUP,
+            events=MIN_EVENTS_PER_GROUP,
+        )
+        if stats["arpu_verdict"] == "window_incomplete":
+            text = f"{text} {self._arpu_window_text()}"
+        return text
+
+    def _arpu_window_text(self):
+        return self.env._(
+            "ARPU: the %(months)s months after the launch are not all over and "
+            "billed yet (until %(last)s): no verdict on ARPU before.",
+            months=self.arpu_window_months,
+            last=self._get_arpu_window()["last_month"].strftime("%m/%Y"),
+        )
 
     def _campaign_verdict_text(self, code, winners, control):
         if control is None:
@@ -555,6 +694,7 @@ class TelecomCampaign(models.Model):
             self.env._("Churn p (vs control)"),
             self.env._("ARPU Change (mean)"),
             self.env._("ARPU Figures"),
+            self.env._("Without Billed Months"),
             self.env._("ARPU p (vs control, Welch)"),
             self.env._("Verdict"),
         ]
@@ -574,6 +714,7 @@ class TelecomCampaign(models.Model):
                 p_value(stats["churn_p"]),
                 round(stats["arpu_mean"], 2) if stats["arpu_n"] else "",
                 stats["arpu_n"],
+                stats["arpu_excluded"],
                 p_value(stats["arpu_p"]),
                 stats["verdict_text"],
             ]

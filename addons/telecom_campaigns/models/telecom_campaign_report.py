@@ -12,8 +12,10 @@ class TelecomCampaignReport(models.Model):
     from each row, so their average over a group is that group's uplift against
     control in percentage points (churn) or currency (ARPU change).
     Churn: a service of the subscriber terminated (termination or port-out) after
-    the campaign's launch. ARPU change: the last month's ARPU now minus when the
-    offer was made, once the metrics were refreshed after the launch.
+    the campaign's launch. ARPU change: the mean monthly charges billed over the
+    campaign's ARPU window after the launch month minus before it (see
+    ``telecom.campaign._arpu_change_query``); empty outside campaigns and for
+    the subscribers without billed months on both sides.
     """
 
     _name = "telecom.campaign.report"
@@ -84,12 +86,12 @@ WITH outcome AS (
                   AND log.state = 'terminated'
                   AND log.date >= COALESCE(c.launch_date, r.create_date)
            )::int AS churned,
-           CASE WHEN m.refresh_date >= COALESCE(c.launch_date, r.create_date)
-                THEN m.arpu_last_month - r.arpu_before END AS arpu_change
+           arpu.arpu_change
       FROM telecom_offer_response r
  LEFT JOIN telecom_campaign c ON c.id = r.campaign_id
  LEFT JOIN telecom_request request ON request.id = r.request_id
- LEFT JOIN telecom_subscriber_metric m ON m.partner_id = r.partner_id
+ LEFT JOIN (%s) AS arpu
+        ON arpu.response_id = r.id AND arpu.campaign_id = r.campaign_id
 )
 SELECT outcome.*,
        100.0 * accepted AS accepted_pct,
@@ -99,5 +101,6 @@ SELECT outcome.*,
        arpu_change - avg(arpu_change) FILTER (WHERE group_kind = 'control')
            OVER (PARTITION BY campaign_id) AS arpu_uplift
   FROM outcome
-"""
+""",
+            self.env["telecom.campaign"]._arpu_change_query(SQL("TRUE")),
         )

@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
@@ -15,8 +17,9 @@ class TelecomOffer(models.Model):
     """What a campaign or a retention agent proposes to a subscriber.
 
     A tariff offer becomes a tariff change request when accepted, an option
-    offer an option change request (add); a discount is recorded on the
-    subscriber's timeline and handled by billing. Who may get it is a segment
+    offer an option change request (add); a discount is the billing catalog's
+    discount option added for its duration (an option change with an end date,
+    whose removal is scheduled on that day). Who may get it is a segment
     (its conditions are evaluated live, see :meth:`_get_eligible_partner_ids`),
     when it may be accepted is the validity period.
     """
@@ -54,6 +57,8 @@ class TelecomOffer(models.Model):
         domain=[("telecom_kind", "=", "option")],
         ondelete="restrict",
         tracking=True,
+        help="The option added; for a discount, the billing catalog's option "
+        "that grants it (billing applies the discount while the line has it).",
     )
     discount_percent = fields.Float(string="Discount (%)", tracking=True)
     discount_months = fields.Integer(
@@ -97,18 +102,29 @@ class TelecomOffer(models.Model):
         for offer in self:
             offer.response_count = counts.get(offer, 0)
 
-    @api.constrains("offer_type", "tariff_id", "option_id", "discount_percent")
+    @api.constrains(
+        "offer_type", "tariff_id", "option_id", "discount_percent", "discount_months"
+    )
     def _check_offer_content(self):
         for offer in self:
             if offer.offer_type == "tariff" and not offer.tariff_id:
                 raise ValidationError(self.env._("A tariff offer needs a tariff plan."))
-            if offer.offer_type == "option" and not offer.option_id:
-                raise ValidationError(self.env._("An option offer needs an option."))
+            if offer.offer_type in ("option", "discount") and not offer.option_id:
+                raise ValidationError(
+                    self.env._(
+                        "An option or discount offer needs the option of the "
+                        "billing catalog it adds."
+                    )
+                )
             if offer.offer_type == "discount" and not (
                 0 < offer.discount_percent <= 100
             ):
                 raise ValidationError(
                     self.env._("A discount must be above 0 and at most 100 percent.")
+                )
+            if offer.offer_type == "discount" and offer.discount_months <= 0:
+                raise ValidationError(
+                    self.env._("A discount lasts at least one month.")
                 )
 
     @api.constrains("date_from", "date_to")
@@ -176,8 +192,9 @@ class TelecomOffer(models.Model):
         return {row[0] for row in self.env.cr.fetchall()}
 
     def _get_request_vals(self, service):
-        """Values of the lifecycle request that fulfils this offer on ``service``
-        (``{}`` for a discount: billing applies it, no request type exists)."""
+        """Values of the lifecycle request that fulfils this offer on ``service``:
+        a tariff change, an option added, or a discount option added until the
+        end of the discount."""
         self.ensure_one()
         base = {
             "partner_id": service.partner_id.id,
@@ -192,14 +209,24 @@ class TelecomOffer(models.Model):
                 tariff_id=self.tariff_id.id,
                 remove_incompatible_options=True,
             )
-        if self.offer_type == "option":
-            return dict(
-                base,
-                request_type="option_change",
-                option_action="add",
-                option_id=self.option_id.id,
-            )
-        return {}
+        vals = dict(
+            base,
+            request_type="option_change",
+            option_action="add",
+            option_id=self.option_id.id,
+        )
+        if self.offer_type == "discount":
+            vals["option_date_end"] = self._get_option_date_end()
+        return vals
+
+    def _get_option_date_end(self):
+        """Last day of a discount accepted today (``False`` for other offers)."""
+        self.ensure_one()
+        if self.offer_type != "discount":
+            return False
+        return fields.Date.context_today(self) + relativedelta(
+            months=self.discount_months
+        )
 
     def _find_service(self, partner):
         """The subscriber's active line the offer applies to (most recent first)."""
@@ -220,7 +247,7 @@ class TelecomOffer(models.Model):
                     and service.tariff_id != self.tariff_id
                 )
             )[:1]
-        if self.offer_type == "option":
+        if self.offer_type in ("option", "discount"):
             return services.filtered(
                 lambda service: (
                     service.service_type == self.option_id.telecom_service_type
@@ -230,7 +257,7 @@ class TelecomOffer(models.Model):
                     )
                 )
             )[:1]
-        return services[:1]
+        return services[:0]
 
     def _send_to_partners(self, partner_ids, campaign=None, channel=None):
         """ "Send offer": one queued response per eligible subscriber, handed to

@@ -23,8 +23,9 @@ class TelecomOfferResponse(models.Model):
     Created set-based by a campaign launch (one row per targeted subscriber,
     the holdout included as ``control``), by "send offer" or by a retention
     agent. Sending, answers and expiry are written on the subscriber's timeline;
-    an accepted tariff or option offer becomes a lifecycle request, which the
-    billing connector (when installed) delivers to billing.
+    an accepted offer becomes a lifecycle request (tariff change, option or
+    discount option added), which the billing connector (when installed)
+    delivers to billing.
     """
 
     _name = "telecom.offer.response"
@@ -167,20 +168,17 @@ class TelecomOfferResponse(models.Model):
         """The subscriber accepted: the request that fulfils the offer is created
         and submitted (billing fulfils it when the connector is installed)."""
         self._check_answerable()
-        requests_vals, needing_request = [], self.browse()
-        for response in self:
-            vals = (
-                response.offer_id._get_request_vals(response._get_service())
-                if response.offer_type != "discount"
-                else {}
-            )
-            if vals:
-                requests_vals.append(vals)
-                needing_request |= response
+        requests_vals = [
+            response.offer_id._get_request_vals(response._get_service())
+            for response in self
+        ]
+        # a retention offer keeps the subscriber: their leaving request is
+        # cancelled before the offer's own request goes
+        self.retention_case_id._retain_with(self)
         requests = self.env["telecom.request"].create(requests_vals)
         now = fields.Datetime.now()
         self.write({"state": "accepted", "date_answered": now})
-        for response, request in zip(needing_request, requests, strict=True):
+        for response, request in zip(self, requests, strict=True):
             response.request_id = request
         requests.action_submit()
         self._log_timeline("accepted")
@@ -329,7 +327,7 @@ class TelecomOfferResponse(models.Model):
                         partner=response.partner_id.display_name,
                     )
                 )
-            if response.offer_type != "discount" and not response._get_service():
+            if not response._get_service():
                 raise UserError(
                     self.env._(
                         "%(partner)s has no active line offer %(offer)s applies to.",

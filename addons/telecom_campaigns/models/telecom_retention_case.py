@@ -4,6 +4,14 @@ from odoo.exceptions import UserError
 # requests whose submission puts the subscriber in front of the retention team
 RETENTION_TRIGGERS = [("port_out", "Port-Out Request"), ("termination", "Termination")]
 CONSUMER_CODE = "telecom_campaigns_retention"
+# the end of those requests, wherever it happens, closes their case
+CLOSING_CONSUMER_CODE = "telecom_campaigns_retention_close"
+# event of the request -> state of its open case
+CLOSING_EVENTS = {
+    "request.done": "lost",
+    "request.cancelled": "retained",
+    "request.rejected": "retained",
+}
 
 
 class TelecomRetentionCase(models.Model):
@@ -11,7 +19,10 @@ class TelecomRetentionCase(models.Model):
 
     Created from the business event feed (``telecom.event.consumer``) when a
     port-out or termination request is submitted: once per request, whatever
-    the retries or the number of workers.
+    the retries or the number of workers. Accepting an offer on the case keeps
+    the subscriber: the case closes as retained and its request is cancelled
+    through its lifecycle. The end of the request elsewhere (completed: lost;
+    cancelled or rejected: retained) closes the case too, from the same feed.
     """
 
     _name = "telecom.retention.case"
@@ -113,7 +124,7 @@ class TelecomRetentionCase(models.Model):
                 if case.partner_id.id not in eligible[offer] or offer in declined:
                     continue
                 service = offer._find_service(case.partner_id)
-                if offer.offer_type != "discount" and not service:
+                if not service:
                     continue
                 fitting.append((offer, service))
             if not fitting:
@@ -143,8 +154,7 @@ class TelecomRetentionCase(models.Model):
                 if offer.date_to
                 else self.env._("Valid without end date."),
             ]
-            if service:
-                lines.append(self.env._("Applies to line %s.", service.display_name))
+            lines.append(self.env._("Applies to line %s.", service.display_name))
             if len(fitting) > 1:
                 lines.append(
                     self.env._(
@@ -194,12 +204,12 @@ class TelecomRetentionCase(models.Model):
         return True
 
     def action_accept_offer(self):
+        """The subscriber accepts the offer presented (the recommended one when
+        none is): the case closes as retained, see :meth:`_retain_with`."""
         self.ensure_one()
         if not self.open_response_id:
             self.action_present_offer()
-        response = self.open_response_id
-        response.action_accept()
-        self.message_post(body=self.env._("Offer accepted: %s", response.offer_id.name))
+        self.open_response_id.action_accept()
         return True
 
     def action_decline_offer(self):
@@ -222,16 +232,46 @@ class TelecomRetentionCase(models.Model):
             raise UserError(self.env._("Only open retention cases can be closed."))
         self.write({"state": state})
 
+    def _retain_with(self, responses):
+        """The subscriber accepted ``responses`` (one per case): the cases close
+        as retained and their port-out or termination is cancelled through its
+        lifecycle, the reason in its journal and on the timeline."""
+        # a case closed meanwhile (its request ended elsewhere) stays as it is
+        for case in self.filtered(lambda case: case.state == "open"):
+            offer = responses.filtered(
+                lambda response, case=case: response.retention_case_id == case
+            )[:1].offer_id
+            case._close("retained")
+            case.message_post(body=self.env._("Offer accepted: %s", offer.name))
+            request = case.request_id
+            if request and not request.is_closed:
+                request.action_cancel(
+                    reason=self.env._(
+                        "The subscriber stays: offer %(offer)s accepted on the "
+                        "retention case (%(agent)s).",
+                        offer=offer.name,
+                        agent=self.env.user.name,
+                    )
+                )
+
     # ------------------------------------------------------------------
     # the event feed
     # ------------------------------------------------------------------
     @api.model
     def _cron_consume_events(self, limit=500):
-        """Open the cases of one batch of events; run again while some remain."""
-        consumer = self.env["telecom.event.consumer"]._get_consumer(CONSUMER_CODE)
-        events = consumer._consume(self._open_from_events, limit=limit)
+        """Open the cases of one batch of submissions and close those of one batch
+        of completed, cancelled or rejected requests; run again while some remain."""
+        Consumer = self.env["telecom.event.consumer"]
+        opened = Consumer._get_consumer(CONSUMER_CODE)._consume(
+            self._open_from_events, limit=limit
+        )
+        closed = Consumer._get_consumer(CLOSING_CONSUMER_CODE)._consume(
+            self._close_from_events, limit=limit
+        )
+        events = opened | closed
         self.env["ir.cron"]._notify_progress(
-            done=len(events), remaining=1 if len(events) == limit else 0
+            done=len(events),
+            remaining=1 if limit in (len(opened), len(closed)) else 0,
         )
         return events
 
@@ -280,3 +320,35 @@ class TelecomRetentionCase(models.Model):
                 }
             )
         return Case.create(vals_list)
+
+    @api.model
+    def _close_from_events(self, events):
+        """Close the open cases whose request ended: completed (the subscriber
+        left: lost), cancelled or rejected (they stay: retained)."""
+        events = events.filtered(
+            lambda event: event.request_id and event.event_type in CLOSING_EVENTS
+        )
+        if not events:
+            return self
+        # sudo: the feed's consumer closes the cases of every zone, whoever runs it
+        cases = self.sudo().search(
+            [("request_id", "in", events.request_id.ids), ("state", "=", "open")]
+        )
+        case_of = {case.request_id.id: case for case in cases}
+        for event in events:
+            case = case_of.pop(event.request_id.id, None)
+            if not case:
+                continue
+            case._close(CLOSING_EVENTS[event.event_type])
+            case.message_post(
+                body=self.env._(
+                    "Closed by itself: request %(request)s went to %(state)s.",
+                    request=event.request_id.name,
+                    state=dict(
+                        event.request_id._fields["state"]._description_selection(
+                            self.env
+                        )
+                    )[event.request_id.state],
+                )
+            )
+        return cases

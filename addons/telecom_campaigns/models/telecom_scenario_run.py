@@ -444,6 +444,10 @@ class TelecomScenarioRun(models.Model):
                             "request_type": "option_change",
                             "option_action": "add",
                             "option_id": product.id,
+                            # a discount's option is added for its duration
+                            "option_date_end": offer._get_option_date_end()
+                            if offer
+                            else False,
                         }
                     ),
                 }

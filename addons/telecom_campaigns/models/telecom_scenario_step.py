@@ -181,8 +181,7 @@ class TelecomScenarioStep(models.Model):
             if step.action_type == "apply_offer" and not step._get_product():
                 raise UserError(
                     self.env._(
-                        "Step “%s”: choose the tariff, the option or a tariff or "
-                        "option offer.",
+                        "Step “%s”: choose the tariff, the option or an offer.",
                         step.name,
                     )
                 )

@@ -15,4 +15,5 @@ from . import test_scenario
 from . import test_scenario_workers
 from . import test_metric_billing
 from . import test_campaign
+from . import test_campaign_arpu
 from . import test_campaign_statistics

@@ -2,8 +2,11 @@ import io
 import zipfile
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
+from freezegun import freeze_time
+
 from odoo import fields
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from ..tools.ab_assignment import HOLDOUT, assign
@@ -251,6 +254,54 @@ class TestOfferResponse(CampaignCommon):
         )  # fmt: skip
         self.assertIn(self.option_data, self.lines[partner].option_ids)
 
+    def test_accepted_discount_adds_its_option_until_the_end(self):
+        discount_option = self.env["product.product"].create(
+            {"name": "T Discount 20 %", "type": "service", "telecom_kind": "option",
+             "telecom_service_type": "mobile", "telecom_billing_code": "T-DISC-20"}
+        )  # fmt: skip
+        self.tariff_basic.product_tmpl_id.telecom_compatible_option_ids |= (
+            discount_option.product_tmpl_id
+        )
+        offer = self.env["telecom.offer"].create(
+            {"name": "20 % off for 3 months", "offer_type": "discount",
+             "discount_percent": 20, "discount_months": 3,
+             "option_id": discount_option.id}
+        )  # fmt: skip
+        partner = self.north[2]
+        line = self.lines[partner]
+        response = self._send(offer, partner)
+        response.with_user(self.marketer_north).action_accept()
+        end = fields.Date.today() + relativedelta(months=3)
+        self.assertRecordValues(
+            response.request_id,
+            [{"request_type": "option_change", "option_action": "add",
+              "option_id": discount_option.id, "option_date_end": end,
+              "service_id": line.id, "state": "done"}],
+        )  # fmt: skip
+        self.assertIn(discount_option, line.option_ids)
+        self.assertEqual(
+            response.request_id.event_ids.filtered(
+                lambda event: event.event_type == "request.done"
+            ).payload["option_date_end"],
+            fields.Date.to_string(end),
+        )
+        # the end of the discount is a request of its own, due that day
+        removal = self.env["telecom.request"].search(
+            [("service_id", "=", line.id), ("option_action", "=", "remove")]
+        )
+        self.assertRecordValues(
+            removal,
+            [{"request_type": "option_change", "option_id": discount_option.id,
+              "state": "scheduled", "effective_date": end}],
+        )  # fmt: skip
+        with freeze_time(end):
+            self.env["telecom.request"]._cron_complete_due_requests()
+        self.assertEqual(removal.state, "done")
+        self.assertNotIn(discount_option, line.option_ids)
+        # a discount is the catalog's option that grants it
+        with self.assertRaises(ValidationError):
+            offer.option_id = False
+
     def test_eligibility_and_validity(self):
         self.lines[self.north[0]].tariff_id = self.tariff_unlimited
         self.env["telecom.subscriber.metric"]._refresh(self.subscribers.ids)
@@ -327,6 +378,42 @@ class TestRetentionOffer(CampaignCommon):
         self.assertEqual(response.state, "accepted")
         self.assertEqual(response.request_id.request_type, "tariff_change")
         self.assertEqual(response.request_id.tariff_id, self.tariff_unlimited)
+        # the subscriber stays: case saved, termination cancelled with the reason
+        self.assertEqual(case.state, "retained")
+        termination = case.request_id
+        self.assertEqual(termination.state, "cancelled")
+        row = termination.sudo().event_ids.filtered(
+            lambda event: event.event_type == "request.cancelled"
+        )
+        self.assertIn("Unlimited at Basic price accepted", row.payload["note"])
+        timeline = self.env["telecom.interaction"].search(
+            [("request_id", "=", termination.id), ("description", "!=", False)]
+        )
+        self.assertIn("The subscriber stays", timeline.description)
+        with self.assertRaises(UserError):
+            case.action_present_offer()
+
+    def test_any_presented_offer_accepted_on_the_response_saves_the_case(self):
+        case = self._case(self.north[1]).with_user(self.retention_agent)
+        case.action_present_offer()
+        case.action_decline_offer()
+        # declining leaves the case and the termination open
+        self.assertEqual(case.state, "open")
+        self.assertEqual(case.request_id.state, "submitted")
+        case.invalidate_recordset(["recommended_offer_id"])
+        case.action_present_offer()
+        self.assertEqual(case.open_response_id.offer_id, self.offer_data)
+        case.open_response_id.action_accept()
+        self.assertEqual(case.state, "retained")
+        self.assertEqual(case.request_id.state, "cancelled")
+        self.assertIn(self.option_data, self.lines[self.north[1]].option_ids)
+
+    def test_retention_agents_act_on_their_zones_only(self):
+        case = self._case(self.south[0])
+        with self.assertRaises(AccessError):
+            case.with_user(self.retention_agent).action_accept_offer()
+        self.assertEqual(case.state, "open")
+        self.assertEqual(case.request_id.state, "submitted")
 
     def test_declined_offer_gives_the_next_one(self):
         # the tariff offer comes first; declined, the option offer comes next

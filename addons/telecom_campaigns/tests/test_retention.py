@@ -16,6 +16,9 @@ class TestRetentionList(CampaignsCommon):
         super().setUpClass()
         cls.Case = cls.env["telecom.retention.case"]
         cls.consumer = cls.env.ref("telecom_campaigns.event_consumer_retention")
+        cls.closing_consumer = cls.env.ref(
+            "telecom_campaigns.event_consumer_retention_close"
+        )
         cls.north, account = cls._create_subscriber("Leaving North")
         cls.north_line = cls._activate_line(account)
         cls.south, account_south = cls._create_subscriber(
@@ -36,7 +39,7 @@ class TestRetentionList(CampaignsCommon):
             [requests.ids],
         )
         self.env["telecom.event"].invalidate_model(["txid"])
-        self.consumer.action_reset_position()
+        (self.consumer | self.closing_consumer).action_reset_position()
         while self.Case._cron_consume_events():
             pass
         return self.Case.search([("request_id", "in", requests.ids)])
@@ -101,3 +104,27 @@ class TestRetentionList(CampaignsCommon):
         port_out = self._port_out(self.north_line)
         port_out.action_cancel()
         self.assertFalse(self._drain(port_out))
+
+    def test_case_closes_by_itself_when_its_request_ends(self):
+        port_out = self._port_out(self.north_line)
+        termination = self._new_request(
+            "termination", self.south_line, termination_reason="price"
+        )
+        termination.action_submit()
+        cases = self._drain(port_out | termination)
+        self.assertEqual(cases.mapped("state"), ["open", "open"])
+        # the subscriber changed their mind at the shop; the other one left
+        port_out.action_cancel(reason="Stays after all")
+        termination.action_complete()
+        self.assertEqual(self.south_line.state, "terminated")
+        self._drain(port_out | termination)
+        case_of = {case.request_id: case for case in cases}
+        self.assertEqual(case_of[port_out].state, "retained")
+        self.assertEqual(case_of[termination].state, "lost")
+        self.assertIn(
+            f"request {termination.name} went to Done",
+            case_of[termination].message_ids[0].body,
+        )
+        # replaying the feed changes nothing
+        self._drain(port_out | termination)
+        self.assertEqual(case_of[port_out].state, "retained")

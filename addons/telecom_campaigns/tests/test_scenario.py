@@ -644,19 +644,12 @@ class TestScenarioSteps(ScenarioCommon):
         )
         with self.assertRaisesRegex(UserError, "choose the campaign"):
             join.action_activate()
-        discount = self.env["telecom.offer"].create(
-            {"name": "Half price", "offer_type": "discount", "discount_percent": 50}
-        )
-        apply_discount = Scenario.create(
+        apply_nothing = Scenario.create(
             {
-                "name": "Discount",
-                "step_ids": [
-                    Command.create(
-                        {"action_type": "apply_offer", "offer_id": discount.id}
-                    )
-                ],
+                "name": "Apply",
+                "step_ids": [Command.create({"action_type": "apply_offer"})],
             }
         )
-        with self.assertRaisesRegex(UserError, "tariff or option offer"):
-            apply_discount.action_activate()
+        with self.assertRaisesRegex(UserError, "the option or an offer"):
+            apply_nothing.action_activate()
         self.assertEqual(no_step.state, "draft")

@@ -28,8 +28,11 @@ def group_statistics(group, control=None, reference=None):
     """Statistics of ``group`` (a dict of sums) against control and reference.
 
     ``group`` keys: targeted, sent, delivered, accepted, completed, churned,
-    arpu_n, arpu_mean, arpu_var. ``reference`` is the first variant: acceptance
-    is compared with it (the control group is offered nothing).
+    arpu_n, arpu_mean, arpu_var and optionally arpu_window_complete (False while
+    the months after the launch are not all over and billed: the ARPU verdict is
+    then ``window_incomplete`` whatever the figures). ``reference`` is the first
+    variant: acceptance is compared with it (the control group is offered
+    nothing).
     Returns a new dict with the rates, intervals, p-values and verdict codes
     (``None`` where a figure cannot be computed).
     """
@@ -65,6 +68,7 @@ def group_statistics(group, control=None, reference=None):
         stats["churn_verdict"] = verdict(result, higher_is_better=False)
     else:
         stats["churn_verdict"] = "insufficient_data"
+    window_complete = group.get("arpu_window_complete", True)
     if group["arpu_n"] >= 2 and control["arpu_n"] >= 2:
         result = welch_ttest_from_stats(
             group["arpu_mean"],
@@ -75,20 +79,25 @@ def group_statistics(group, control=None, reference=None):
             control["arpu_n"],
         )
         stats["arpu_p"] = result.p_value
-        stats["arpu_verdict"] = verdict(result)
-    else:
-        stats["arpu_verdict"] = "insufficient_data"
+        stats["arpu_verdict"] = verdict(result) if window_complete else None
+    stats["arpu_verdict"] = (
+        (stats["arpu_verdict"] or "insufficient_data")
+        if window_complete
+        else "window_incomplete"
+    )
     return stats
 
 
 def campaign_winner(variant_stats):
     """``(code, winners)``: code is ``insufficient_data`` when no variant has
-    enough data on churn or ARPU, ``winner`` for exactly one variant better than
-    control on one of them and worse on none, ``several`` or ``none``."""
+    enough data on churn or ARPU (an ARPU window not over counts as no data),
+    ``winner`` for exactly one variant better than control on one of them and
+    worse on none, ``several`` or ``none``."""
+    undecided = {"insufficient_data", "window_incomplete", None}
     decided = [
         stats
         for stats in variant_stats
-        if {stats["churn_verdict"], stats["arpu_verdict"]} - {"insufficient_data", None}
+        if {stats["churn_verdict"], stats["arpu_verdict"]} - undecided
     ]
     if not decided:
         return "insufficient_data", []

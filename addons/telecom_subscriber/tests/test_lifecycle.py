@@ -256,6 +256,45 @@ class TestLifecycle(TelecomCommon):
         with self.assertRaisesRegex(UserError, "no option"):
             nothing.action_submit()
 
+    def test_option_added_until_a_date_schedules_its_removal(self):
+        service = self._line()
+        until = date.today() + timedelta(days=60)
+        past = self._new_request(
+            "option_change",
+            service,
+            option_id=self.option_roaming.id,
+            option_date_end=date.today(),
+        )
+        with self.assertRaisesRegex(UserError, "must be in the future"):
+            past.action_submit()
+        add = self._new_request(
+            "option_change",
+            service,
+            option_id=self.option_roaming.id,
+            option_date_end=until,
+        )
+        add.action_submit()
+        self.assertEqual(service.option_ids, self.option_roaming)
+        removal = service.request_ids.filtered(lambda r: r.option_action == "remove")
+        self.assertRecordValues(
+            removal,
+            [{"state": "scheduled", "effective_date": until,
+              "option_id": self.option_roaming.id}],
+        )  # fmt: skip
+        with freeze_time(until):
+            self.env["telecom.request"]._cron_complete_due_requests()
+        self.assertEqual(removal.state, "done")
+        self.assertFalse(service.option_ids)
+        with_end = self._new_request(
+            "option_change",
+            service,
+            option_id=self.option_roaming.id,
+            option_action="remove",
+            option_date_end=until,
+        )
+        with self.assertRaisesRegex(UserError, "Only an added option"):
+            with_end.action_submit()
+
     def test_option_incompatible_with_tariff(self):
         service = self._line(tariff=self.tariff_unlimited)
         request = self._new_request(
