@@ -1,0 +1,5 @@
+from . import test_tax_ids
+from . import test_hierarchy
+from . import test_access
+from . import test_contract_lifecycle
+from . import test_contract_renewal
