@@ -75,7 +75,6 @@ class TelecomB2bContract(models.Model):
     )
     key_account_manager_id = fields.Many2one(
         "res.users",
-        string="Key Account Manager",
         compute="_compute_from_partner",
         store=True,
         readonly=False,
@@ -159,22 +158,19 @@ class TelecomB2bContract(models.Model):
         compute="_compute_monthly_amount", currency_field="currency_id"
     )
     opportunity_id = fields.Many2one(
-        "crm.lead", string="Opportunity", index="btree_not_null", check_company=True
+        "crm.lead", index="btree_not_null", check_company=True
     )
     sale_order_id = fields.Many2one(
         "sale.order", string="Quotation", index="btree_not_null", check_company=True
     )
     renewal_of_id = fields.Many2one(
         "telecom.b2b.contract",
-        string="Renewal Of",
         readonly=True,
         copy=False,
         index="btree_not_null",
         ondelete="set null",
     )
-    renewed_by_ids = fields.One2many(
-        "telecom.b2b.contract", "renewal_of_id", string="Renewed By"
-    )
+    renewed_by_ids = fields.One2many("telecom.b2b.contract", "renewal_of_id")
     termination_reason = fields.Selection(
         TERMINATION_REASONS, copy=False, tracking=True
     )

@@ -19,7 +19,6 @@ class TelecomB2bContractPrice(models.Model):
     sequence = fields.Integer(default=10)
     product_id = fields.Many2one(
         "product.product",
-        string="Product",
         required=True,
         check_company=True,
         ondelete="restrict",
