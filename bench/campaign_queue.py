@@ -139,7 +139,7 @@ WITH src AS MATERIALIZED (
        AND l.partner_id IN (SELECT id FROM src)
      GROUP BY l.partner_id
 ), decided AS (
-    SELECT p.id, p.phone_sanitized, p.telecom_region_id,
+    SELECT p.id, p.phone_sanitized,
            CASE WHEN p.phone_sanitized IS NULL THEN 'no_address'
                 WHEN bl.id IS NOT NULL THEN 'phone_blacklist'
                 WHEN NOT coalesce(p.telecom_consent_sms, false) THEN 'no_consent'
@@ -164,15 +164,16 @@ WITH src AS MATERIALIZED (
       FROM decided
 )
 INSERT INTO telecom_campaign_message
-    (partner_id, channel, phone, res_model, res_id, mailing_id, dedup_key, state,
-     block_reason, scheduled_date, region_id, company_id, create_date, write_date)
-SELECT id, 'sms', phone_sanitized, 'telecom.segment', 0, NULL,
-       'BENCH-RAW,sms,' || id,
+    (partner_id, channel, phone, res_model, res_id, mailing_id, dedup_scope, state,
+     block_reason, scheduled_date, company_id, create_date, write_date)
+SELECT id, 'sms', phone_sanitized, 'telecom.segment', 0, %(mailing)s,
+       'BENCH-RAW,sms',
        CASE WHEN reason IS NOT NULL THEN 'blocked'
             WHEN send_at > %(now)s THEN 'scheduled' ELSE 'queued' END,
-       reason, CASE WHEN reason IS NULL THEN send_at END, telecom_region_id,
+       reason, CASE WHEN reason IS NULL THEN send_at END,
        %(company)s, %(now)s, %(now)s
   FROM timed
+ON CONFLICT (partner_id, hashtextextended(dedup_scope, 0)) DO NOTHING
 """
 
 
@@ -180,6 +181,11 @@ def measure_queue_raw(registry, audience):
     try:
         with odoo_env(registry) as env:
             company = env.company
+            source = env["telecom.segment"].search([], limit=1)
+            mailing = env["telecom.campaign.message"]._get_mailing(
+                source, "sms", "BENCH raw", "Your offer: 20 % off for 3 months."
+            )
+            env.flush_all()
             cr = env.cr
             cr.execute("SELECT now() AT TIME ZONE 'UTC'")
             now = cr.fetchone()[0]
@@ -194,12 +200,13 @@ def measure_queue_raw(registry, audience):
                     "quiet_start": company.telecom_quiet_hour_start,
                     "quiet_end": company.telecom_quiet_hour_end,
                     "company": company.id,
+                    "mailing": mailing.id,
                 },
             )
             elapsed = time.perf_counter() - start
             cr.execute(
                 """SELECT state, count(*) FROM telecom_campaign_message
-                    WHERE dedup_key LIKE 'BENCH-RAW,%%' GROUP BY state"""
+                    WHERE dedup_scope = 'BENCH-RAW,sms' GROUP BY state"""
             )
             raise Rollback(elapsed, dict(cr.fetchall()))
     except Rollback as done:
