@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from .telecom_subscriber_metric import RISK_LEVELS
 
@@ -26,6 +26,11 @@ class ResPartner(models.Model):
         groups=AGENT_GROUP,
         help="Charged by billing last month (all lines).",
     )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_segment_members(self):
+        # the member rows have no foreign key (see telecom.segment.member)
+        self.env["telecom.segment.member"]._delete_partners(self.ids)
 
     def _compute_telecom_churn_risk(self):
         # one query for the whole recordset: the card's cost stays constant

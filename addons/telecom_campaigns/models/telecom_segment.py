@@ -5,6 +5,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from ..tools.work_mem import work_mem
+
 
 class TelecomSegment(models.Model):
     """A dynamic group of subscribers defined by conditions, built without code.
@@ -170,8 +172,10 @@ class TelecomSegment(models.Model):
             except (UserError, ValidationError):
                 segment.preview_count = 0
                 continue
-            self.env.cr.execute(query.select(SQL("count(*)")))
-            segment.preview_count = self.env.cr.fetchone()[0]
+            # the subscribers joined to their metrics rows: hashed in memory
+            with work_mem(self.env.cr):
+                self.env.cr.execute(query.select(SQL("count(*)")))
+                segment.preview_count = self.env.cr.fetchone()[0]
 
     @api.constrains("exclude_segment_ids")
     def _check_exclusion_cycle(self):
@@ -179,6 +183,11 @@ class TelecomSegment(models.Model):
             raise ValidationError(
                 self.env._("A segment cannot exclude itself, directly or not.")
             )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_segment_members(self):
+        # the member rows have no foreign key (see telecom.segment.member)
+        self.env["telecom.segment.member"]._delete_segments(self.ids)
 
     # ------------------------------------------------------------------
     # actions
@@ -368,75 +377,90 @@ class TelecomSegment(models.Model):
         return self.browse(ordered)
 
     def _refresh_members(self):
-        """Materialise the live membership of each segment: three statements."""
+        """Materialise the live membership of each segment: one statement
+        writing the difference only (see :meth:`_get_refresh_query`)."""
         now = fields.Datetime.now()
         self.env["telecom.segment.condition"]._flush_for_compile()
         self.flush_model()
         self.env["telecom.segment.condition"].flush_model()
-        self.env["telecom.segment.member"].flush_model()
         cr = self.env.cr
         for segment in self._sorted_for_refresh():
-            query = segment._get_member_query(all_zones=True)
-            cr.execute(
-                SQL(
-                    """DELETE FROM telecom_segment_member member
-                        WHERE member.segment_id = %s AND member.snapshot_id IS NULL
-                          AND member.partner_id NOT IN (%s)""",
-                    segment.id,
-                    query.subselect(SQL("res_partner.id")),
-                )
-            )
-            cr.execute(
-                SQL(
-                    """INSERT INTO telecom_segment_member AS member (
-                           segment_id, partner_id, region_id, tariff_id, company_id,
-                           churn_risk, date_entered,
-                           create_uid, create_date, write_uid, write_date)
-                       %s
-                       ON CONFLICT (segment_id, partner_id) WHERE snapshot_id IS NULL
-                       DO UPDATE SET region_id = EXCLUDED.region_id,
-                                     tariff_id = EXCLUDED.tariff_id,
-                                     company_id = EXCLUDED.company_id,
-                                     churn_risk = EXCLUDED.churn_risk,
-                                     write_uid = EXCLUDED.write_uid,
-                                     write_date = EXCLUDED.write_date
-                       WHERE (member.region_id, member.tariff_id, member.company_id,
-                              member.churn_risk)
-                             IS DISTINCT FROM
-                             (EXCLUDED.region_id, EXCLUDED.tariff_id,
-                              EXCLUDED.company_id, EXCLUDED.churn_risk)""",
-                    query.select(
-                        SQL(
-                            "%s, res_partner.id, res_partner.telecom_region_id, "
-                            "m.tariff_id, res_partner.company_id, m.churn_risk, %s, "
-                            "%s, %s, %s, %s",
-                            segment.id,
-                            now,
-                            self.env.uid,
-                            now,
-                            self.env.uid,
-                            now,
-                        )
-                    ),
-                )
-            )
-            cr.execute(
-                SQL(
-                    """SELECT count(*) FROM telecom_segment_member
-                        WHERE segment_id = %s AND snapshot_id IS NULL""",
-                    segment.id,
-                )
-            )
+            # the statement hashes half a million rows at most: in memory
+            with work_mem(cr):
+                cr.execute(segment._get_refresh_query(now))
+                member_count = cr.fetchone()[0]
             # the counters are written as superuser: a zone-limited marketer
             # refreshes the whole membership, not only their zones
             segment.sudo().write(
                 {
-                    "member_count": cr.fetchone()[0],
+                    "member_count": member_count,
                     "refresh_date": now,
                     "refresh_signature": segment._get_signature(),
                 }
             )
         self._invalidate_members()
+
+    def _get_refresh_query(self, now):
+        """The statement refreshing the live membership; it returns the new
+        member count.
+
+        The matching subscribers are computed once, then compared with the
+        current members: leavers deleted, joiners inserted (entering now), the
+        rows whose zone, tariff, branch or churn risk changed updated; a member
+        that stays keeps its row and entry date. On a refresh where little
+        changed, little is written.
+        """
+        self.ensure_one()
+        query = self._get_member_query(all_zones=True)
+        return SQL(
+            """
+WITH matching AS MATERIALIZED (%(matching)s),
+current AS (
+    SELECT id, partner_id, region_id, tariff_id, company_id, churn_risk
+      FROM telecom_segment_member
+     WHERE segment_id = %(segment)s AND snapshot_id IS NULL
+), leaving AS (
+    DELETE FROM telecom_segment_member member
+     USING (SELECT current.id FROM current
+             WHERE NOT EXISTS (SELECT FROM matching
+                                WHERE matching.partner_id = current.partner_id)
+           ) gone
+     WHERE member.id = gone.id
+), changing AS (
+    UPDATE telecom_segment_member member
+       SET region_id = matching.region_id, tariff_id = matching.tariff_id,
+           company_id = matching.company_id, churn_risk = matching.churn_risk
+      FROM current JOIN matching ON matching.partner_id = current.partner_id
+     WHERE member.id = current.id
+       AND (current.region_id, current.tariff_id, current.company_id,
+            current.churn_risk)
+           IS DISTINCT FROM
+           (matching.region_id, matching.tariff_id, matching.company_id,
+            matching.churn_risk)
+), joining AS (
+    INSERT INTO telecom_segment_member (
+        segment_id, partner_id, region_id, tariff_id, company_id, churn_risk,
+        date_entered)
+    SELECT %(segment)s, matching.partner_id, matching.region_id, matching.tariff_id,
+           matching.company_id, matching.churn_risk, %(now)s
+      FROM matching
+     WHERE NOT EXISTS (SELECT FROM current
+                        WHERE current.partner_id = matching.partner_id)
+)
+SELECT count(*) FROM matching
+""",
+            matching=query.select(
+                SQL(
+                    """res_partner.id AS partner_id,
+                       res_partner.telecom_region_id AS region_id,
+                       m.tariff_id AS tariff_id,
+                       res_partner.company_id AS company_id,
+                       m.churn_risk AS churn_risk"""
+                )
+            ),
+            segment=self.id,
+            now=now,
+        )
 
     def _invalidate_members(self):
         """The members were written in SQL: forget what the cache holds of them."""
@@ -464,22 +488,17 @@ class TelecomSegment(models.Model):
                 }
             )
         )
-        now = fields.Datetime.now()
         self.env.cr.execute(
             SQL(
                 """INSERT INTO telecom_segment_member (
                        segment_id, snapshot_id, partner_id, region_id, tariff_id,
-                       company_id, churn_risk, date_entered,
-                       create_uid, create_date, write_uid, write_date)
+                       company_id, churn_risk, date_entered)
                    SELECT segment_id, %(snapshot)s, partner_id, region_id, tariff_id,
-                          company_id, churn_risk, date_entered,
-                          %(uid)s, %(now)s, %(uid)s, %(now)s
+                          company_id, churn_risk, date_entered
                      FROM telecom_segment_member
                     WHERE segment_id = %(segment)s AND snapshot_id IS NULL""",
                 snapshot=snapshot.id,
                 segment=self.id,
-                uid=self.env.uid,
-                now=now,
             )
         )
         self._invalidate_members()

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class TelecomSegmentSnapshot(models.Model):
@@ -18,3 +18,8 @@ class TelecomSegmentSnapshot(models.Model):
     member_ids = fields.One2many(
         "telecom.segment.member", "snapshot_id", string="Members"
     )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_segment_members(self):
+        # the member rows have no foreign key (see telecom.segment.member)
+        self.env["telecom.segment.member"]._delete_snapshots(self.ids)

@@ -6,6 +6,8 @@ from odoo.tools.misc import formatLang
 
 from odoo.addons.telecom_subscriber.tools.selections import DEVICE_TYPES
 
+from ..tools.work_mem import work_mem
+
 # Points of each churn-risk reason: the score is their sum, capped at 100.
 # The reasons stored with the score name these codes (see _churn_reason_labels).
 CHURN_WEIGHTS = {
@@ -33,6 +35,8 @@ RISK_LEVELS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
 HIGH_RISK, MEDIUM_RISK = 60, 30
 # services that still count as the subscriber's (and carry a tariff)
 LIVE_STATES = ("active", "blocked")
+# a batch whose ids span less than this many times its size is read as a range
+DENSE_BATCH_FACTOR = 2
 
 
 def _month_start(now, months_back):
@@ -242,9 +246,10 @@ class TelecomSubscriberMetric(models.Model):
         some remain (progress reported to ``ir.cron``).
 
         A batch is the rows refreshed longest ago (older than ``max_age_hours``),
-        then the subscribers without a row yet. Each step reads at most one batch:
-        the cost of a call does not grow with the number of subscribers already
-        refreshed. Rows of former subscribers are dropped at the end of a cycle.
+        then the subscribers without a row yet. Rows of former subscribers are
+        dropped at the end of a cycle. The progress reports the batch done and
+        1 remaining while the batch was full (more may remain: counting them
+        would read the whole table once per batch).
         """
         now = fields.Datetime.now()
         cutoff = now - timedelta(hours=max_age_hours)
@@ -275,18 +280,10 @@ class TelecomSubscriberMetric(models.Model):
             partner_ids += [row[0] for row in cr.fetchall()]
         batch = partner_ids[:batch_size]
         self._refresh(batch, now=now)
-        remaining = 0
-        if len(partner_ids) > batch_size:
-            # rows still stale; subscribers without a row are counted once reached
-            cr.execute(
-                SQL(
-                    """SELECT count(*) FROM telecom_subscriber_metric
-                        WHERE refresh_date < %(cutoff)s OR refresh_date IS NULL""",
-                    cutoff=cutoff,
-                )
-            )
-            remaining = max(cr.fetchone()[0], 1)
-        else:
+        # more may remain when the batch was full: not counted (a scan of the
+        # whole table per batch); the scheduler runs the job again while > 0
+        remaining = 1 if len(partner_ids) > batch_size else 0
+        if not remaining:
             self._delete_orphans()  # once per cycle: a scan of the whole table
         self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
         return len(batch)
@@ -329,8 +326,10 @@ class TelecomSubscriberMetric(models.Model):
                 partner_ids,
             )
         )
-        self.env.cr.execute(self._refresh_query(partner_ids, now))
-        self._refresh_extra(partner_ids, now)
+        # a batch aggregates a few hundred thousand rows: hashed in memory
+        with work_mem(self.env.cr):
+            self.env.cr.execute(self._refresh_query(partner_ids, now))
+            self._refresh_extra(partner_ids, now)
         self.invalidate_model()
 
     @api.model
@@ -392,12 +391,18 @@ UPDATE telecom_subscriber_metric target
              FROM (VALUES %(extra)s) AS extra(code, points)
            ) r
      WHERE m.partner_id = ANY(%(partners)s) AND r.points > 0
+       -- the base statement wrote the base reasons alone: a row without
+       -- extra points is scored already (most rows)
+       AND (%(has_extra)s)
      GROUP BY m.id
   ) scored
  WHERE target.id = scored.id
    AND target.churn_reasons IS DISTINCT FROM scored.reasons
 """,
             extra=extra,
+            has_extra=SQL(" OR ").join(
+                SQL("(%s) > 0", points) for __, points in extra_points
+            ),
             partner_ids=partner_ids,
             partners=SQL("(SELECT ids FROM batch_ids)::integer[]"),
             high=HIGH_RISK,
@@ -405,8 +410,26 @@ UPDATE telecom_subscriber_metric target
         )
 
     @api.model
+    def _batch_filter(self, column, partner_ids, partners):
+        """Rows of the batch in the tables the refresh aggregates.
+
+        A batch of the cron is a dense range of subscriber ids (most ids
+        between its first and last are in it): read as that range, the rows of
+        a table indexed on the subscriber come in one index range scan, in the
+        order they were written, instead of one index probe per subscriber
+        (several times slower on 50,000). The few rows of subscribers in the
+        range but not in the batch are aggregated too and dropped by the join
+        to the batch's subscribers. A sparse list is probed id by id.
+        """
+        low, high = min(partner_ids), max(partner_ids)
+        if high - low < DENSE_BATCH_FACTOR * len(partner_ids):
+            return SQL("%s BETWEEN %s AND %s", column, low, high)
+        return SQL("%s = ANY(%s)", column, partners)
+
+    @api.model
     def _refresh_query(self, partner_ids, now):
         weights = CHURN_WEIGHTS
+        partners = SQL("(SELECT ids FROM batch)::int[]")
         return SQL(
             """
 WITH batch AS (
@@ -424,7 +447,7 @@ WITH batch AS (
       FROM telecom_service s
       JOIN product_product tariff_variant ON tariff_variant.id = s.tariff_id
       JOIN product_template tariff ON tariff.id = tariff_variant.product_tmpl_id
-     WHERE s.partner_id = ANY(%(partners)s)
+     WHERE %(in_batch_s)s
      GROUP BY s.partner_id
 ), option_fee AS (
     SELECT s.partner_id, sum(option.telecom_monthly_fee) AS fee
@@ -432,12 +455,12 @@ WITH batch AS (
       JOIN telecom_service_option_rel rel ON rel.service_id = s.id
       JOIN product_product option_variant ON option_variant.id = rel.product_id
       JOIN product_template option ON option.id = option_variant.product_tmpl_id
-     WHERE s.partner_id = ANY(%(partners)s) AND s.state IN %(live)s
+     WHERE %(in_batch_s)s AND s.state IN %(live)s
      GROUP BY s.partner_id
 ), main_tariff AS (
     SELECT DISTINCT ON (partner_id) partner_id, tariff_id
       FROM telecom_service
-     WHERE partner_id = ANY(%(partners)s) AND state IN %(live)s
+     WHERE %(in_batch)s AND state IN %(live)s
      ORDER BY partner_id, activation_date DESC NULLS LAST, id DESC
 ), contact AS (
     SELECT partner_id,
@@ -448,7 +471,7 @@ WITH batch AS (
                AS complaints_30,
            count(*) FILTER (WHERE outcome = 'complaint') AS complaints_90
       FROM telecom_interaction
-     WHERE partner_id = ANY(%(partners)s) AND date >= %(since_90)s AND date <= %(now)s
+     WHERE %(in_batch)s AND date >= %(since_90)s AND date <= %(now)s
      GROUP BY partner_id
 ), request AS (
     SELECT partner_id,
@@ -462,7 +485,7 @@ WITH batch AS (
            count(*) FILTER (WHERE request_type = 'claim' AND state != 'cancelled'
                               AND create_date >= %(since_90)s) AS claims_90
       FROM telecom_request
-     WHERE partner_id = ANY(%(partners)s)
+     WHERE %(in_batch)s
        AND (NOT is_closed OR create_date >= %(since_90)s)
      GROUP BY partner_id
 ), usage_month AS (
@@ -473,7 +496,7 @@ WITH batch AS (
            sum(voice_minutes) AS voice, sum(sms_count) AS sms,
            sum(roaming_mb) AS roaming, bool_or(paid_late) AS late
       FROM telecom_usage_monthly
-     WHERE partner_id = ANY(%(partners)s) AND month >= %(usage_since)s
+     WHERE %(in_batch)s AND month >= %(usage_since)s
      GROUP BY partner_id, month
 ), usage_aged AS (
     -- age 1: the newest month billing gave, 2: the month before...
@@ -517,7 +540,7 @@ WITH batch AS (
     -- the device of the newest month, a handset's before a router's
     SELECT DISTINCT ON (partner_id) partner_id, device_type, device_os, device_5g
       FROM telecom_usage_monthly
-     WHERE partner_id = ANY(%(partners)s) AND month >= %(usage_since)s
+     WHERE %(in_batch)s AND month >= %(usage_since)s
        AND device_type IS NOT NULL
      ORDER BY partner_id, month DESC,
               device_type IN ('smartphone', 'feature_phone', 'tablet') DESC,
@@ -673,7 +696,9 @@ ON CONFLICT (partner_id) DO UPDATE SET
             # the ids once, as a value the planner does not expand: estimating
             # "= ANY(<20,000 constants>)" element by element took longer than
             # running the query, once per CTE
-            partners=SQL("(SELECT ids FROM batch)::int[]"),
+            partners=partners,
+            in_batch=self._batch_filter(SQL("partner_id"), partner_ids, partners),
+            in_batch_s=self._batch_filter(SQL("s.partner_id"), partner_ids, partners),
             live=LIVE_STATES,
             now=now,
             today=now.date(),

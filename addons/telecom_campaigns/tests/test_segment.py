@@ -1,5 +1,6 @@
 import random
 
+from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import SQL
@@ -132,6 +133,64 @@ class TestSegment(CampaignsCommon):
         self.assertEqual(first.date_entered, entered)
         self.assertNotIn(leaver, segment.member_ids.partner_id)
         self.assertEqual(metric.churn_risk, first.churn_risk)
+
+    def test_refresh_writes_only_what_changed(self):
+        segment = self.env["telecom.segment"].create(
+            {
+                "name": "Risky",
+                "condition_ids": [
+                    Command.create(
+                        {
+                            "field_name": "churn_risk",
+                            "operator": ">=",
+                            "value_number": 50,
+                        }
+                    )
+                ],
+            }
+        )
+        segment._refresh_members()
+        before = {member.partner_id: member for member in segment.member_ids}
+        stayer, leaver = list(before)[:2]
+        joiner = next(
+            self.env["res.partner"].browse(partner_id)
+            for partner_id, (__, metric) in self.data.items()
+            if metric and metric["churn_risk"] < 50
+        )
+        Metric = self.env["telecom.subscriber.metric"]
+        Metric.search([("partner_id", "=", stayer.id)]).churn_risk = 99
+        Metric.search([("partner_id", "=", leaver.id)]).churn_risk = 0
+        Metric.search([("partner_id", "=", joiner.id)]).churn_risk = 70
+        segment._refresh_members()
+        after = {member.partner_id: member for member in segment.member_ids}
+        self.assertEqual(set(after), set(before) - {leaver} | {joiner})
+        self.assertEqual(segment.member_count, len(after))
+        # the stayers keep their rows; the changed figure is rewritten
+        for partner in set(before) - {leaver}:
+            self.assertEqual(after[partner], before[partner])
+        self.assertEqual(after[stayer].churn_risk, 99)
+        self.assertEqual(after[joiner].churn_risk, 70)
+
+    def test_member_rows_go_with_their_subscriber_snapshot_and_segment(self):
+        segment = self.env["telecom.segment"].create({"name": "Everybody"})
+        snapshot = segment._freeze_snapshot("Launch")
+        gone = segment.member_ids[0].partner_id
+        gone.unlink()
+        self.assertNotIn(gone, segment.member_ids.partner_id)
+        self.assertNotIn(gone, snapshot.member_ids.partner_id)
+
+        def rows():
+            self.env.cr.execute(
+                "SELECT count(*) FROM telecom_segment_member WHERE segment_id = %s",
+                [segment.id],
+            )
+            return self.env.cr.fetchone()[0]
+
+        self.assertEqual(rows(), 2 * (len(self.data) - 1))
+        snapshot.unlink()
+        self.assertEqual(rows(), len(self.data) - 1)
+        segment.unlink()
+        self.assertEqual(rows(), 0)
 
     def test_preview_and_breakdown_and_snapshot(self):
         segment = self.env["telecom.segment"].create(
