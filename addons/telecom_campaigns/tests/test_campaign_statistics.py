@@ -65,3 +65,22 @@ class TestCampaignStatistics(BaseCase):
         stats = group_statistics(second, reference=first)
         self.assertAlmostEqual(stats["acceptance_p"], 0.020921, places=5)
         self.assertEqual(stats["acceptance_verdict"], "a_better")
+
+    def test_no_winner_while_the_arpu_window_is_not_over(self):
+        # clear figures on both churn and ARPU: a winner once the months after
+        # the launch are billed, none before
+        variant = _group(200, 200, 50, 10, arpu=(150, 10.0, 4.0))
+        control = _group(200, 0, 0, 30, arpu=(150, 8.0, 9.0))
+        stats = group_statistics(variant, control=control)
+        self.assertEqual(stats["arpu_verdict"], "a_better")
+        self.assertEqual(campaign_winner([dict(stats, name="A")])[0], "winner")
+        pending = dict(variant, arpu_window_complete=False)
+        stats = group_statistics(pending, control=control)
+        self.assertEqual(stats["churn_verdict"], "a_better")
+        self.assertEqual(stats["arpu_verdict"], "window_incomplete")
+        self.assertLess(stats["arpu_p"], 0.001)  # shown, not concluded on
+        self.assertEqual(campaign_winner([stats]), ("insufficient_data", []))
+        # too few figures once billed: still no ARPU verdict
+        small = dict(variant, arpu_n=20)
+        stats = group_statistics(small, control=control)
+        self.assertEqual(stats["arpu_verdict"], "insufficient_data")

@@ -90,10 +90,13 @@ def group_statistics(group, control=None, reference=None):
 
 def campaign_winner(variant_stats):
     """``(code, winners)``: code is ``insufficient_data`` when no variant has
-    enough data on churn or ARPU (an ARPU window not over counts as no data),
+    enough data on churn or ARPU, or while the ARPU window is not over and
+    billed (a variant better on churn may still turn out worse on ARPU),
     ``winner`` for exactly one variant better than control on one of them and
     worse on none, ``several`` or ``none``."""
-    undecided = {"insufficient_data", "window_incomplete", None}
+    if any(stats["arpu_verdict"] == "window_incomplete" for stats in variant_stats):
+        return "insufficient_data", []
+    undecided = {"insufficient_data", None}
     decided = [
         stats
         for stats in variant_stats
