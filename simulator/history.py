@@ -148,6 +148,8 @@ def _peer(rng):
 
 
 # -- monthly summaries ------------------------------------------------------------
+# the line's terms each summary carries when billing knows them (YYYY-MM-DD dates)
+LINE_TERMS = ("commitment_end", "promotion_name", "promotion_end")
 # (type, operating systems, share of 5G-capable ones) of the devices of mobile lines
 MOBILE_DEVICES = (
     ("smartphone", ("Android 14", "Android 13", "iOS 18", "iOS 17", "HarmonyOS 4"), 0.6),
@@ -188,6 +190,7 @@ def monthly(account, offers, months, debt=0.0, now=None):
         for age, (year, month) in enumerate(starts):
             item = _month_of_line(service, line, age, rng)
             item.update(
+                {name: service[name] for name in LINE_TERMS if service.get(name)},
                 age=age,
                 month=f"{year:04d}-{month:02d}",
                 paid_amount=item["charged_amount"],

@@ -289,4 +289,8 @@ def normalize_service(data, account_number):
         "block_reason": data.get("block_reason") if status == "blocked" else None,
         "iccid": data.get("iccid"),
         "address": data.get("address"),
+        # the line's terms (YYYY-MM-DD), given back with its monthly summaries
+        "commitment_end": data.get("commitment_end"),
+        "promotion_name": data.get("promotion_name"),
+        "promotion_end": data.get("promotion_end"),
     }

@@ -14,7 +14,7 @@ from xml.sax.saxutils import quoteattr
 from lxml import etree
 
 from .errors import ApiError
-from .history import MAX_MONTHS
+from .history import LINE_TERMS, MAX_MONTHS
 from .web import BUSINESS, PLAIN, XML_TYPE, Response
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -137,6 +137,9 @@ class SoapApi:
             if summary.get("device_os"):
                 _add(item, "device_os", summary["device_os"])
             _add(item, "device_5g", "true" if summary["device_5g"] else "false")
+            for name in LINE_TERMS:
+                if summary.get(name):
+                    _add(item, name, summary[name])
         return answer
 
     def submit_order(self, fields):

@@ -118,7 +118,11 @@ class TelecomAccount(models.Model):
             rows += account._bss_usage_rows(items, services.get(account.id, []))
         for backend, journal in journals.items():
             backend._bss_journal(journal)
-        # sudo: billing's figures, written by the system for the accounts pulled
+        # sudo: billing's figures and line terms, written by the system for the
+        # accounts pulled
+        self.env["telecom.service"].sudo()._apply_billing_terms(
+            self._bss_usage_terms(rows)
+        )
         self.env["telecom.usage.monthly"].sudo()._upsert_monthly(rows, "billing")
         self._bss_usage_mark(answered, errors, now)
         return answered
@@ -168,6 +172,25 @@ class TelecomAccount(models.Model):
             live = [s for s in matches if s[3]]
             rows.append({**item, "service_id": (live or matches)[-1][0]})
         return rows
+
+    @api.model
+    def _bss_usage_terms(self, rows):
+        """``{service id: terms}``: the commitment and promotion ends billing
+        gave with the lines' months, the latest month's winning."""
+        terms = {}
+        for row in sorted(rows, key=lambda row: row["month"]):
+            terms.setdefault(row["service_id"], {}).update(
+                {
+                    name: row[name]
+                    for name in (
+                        "commitment_end_date",
+                        "promotion_name",
+                        "promotion_end_date",
+                    )
+                    if row.get(name)
+                }
+            )
+        return terms
 
     def _bss_usage_mark(self, answered, errors, now):
         """Note the attempt on every account, the success on those answered."""

@@ -141,6 +141,50 @@ class TestMonthlyUsagePull(BssCommon):
         soap = {(r.service_id.id, r.month): r.charged_amount for r in self._months()}
         self.assertEqual(soap, rest)
 
+    def test_pull_brings_the_line_terms_over_rest_and_soap(self):
+        """Billing gives each line's commitment and promotion ends with its
+        months: the line takes them (the scenarios' contract and promotion
+        ending events come from them)."""
+        seeded = self._seeded(self.account, self.lines, balance=0.0)
+        seeded["services"][0].update(
+            commitment_end="2027-03-31",
+            promotion_name="Double data",
+            promotion_end="2027-01-15",
+        )
+        self.simulator.admin("POST", "seed", {"accounts": [seeded]})
+        first, second = self.lines[0], self.lines[1]  # in the seed's order
+        for protocol in ("rest", "soap"):
+            first.write(
+                {
+                    "commitment_end_date": False,
+                    "promotion_name": False,
+                    "promotion_end_date": False,
+                }
+            )
+            if protocol == "soap":
+                self.backend.write(
+                    {
+                        "protocol": "soap",
+                        "auth_type": "basic",
+                        "username": "billing",
+                        "password": "billing",
+                    }
+                )
+            self.assertEqual(
+                self.account._bss_pull_monthly_usage(months=2), self.account
+            )
+            self.assertRecordValues(
+                first,
+                [
+                    {
+                        "commitment_end_date": fields.Date.to_date("2027-03-31"),
+                        "promotion_name": "Double data",
+                        "promotion_end_date": fields.Date.to_date("2027-01-15"),
+                    }
+                ],
+            )
+            self.assertFalse(second.commitment_end_date)
+
     def test_outage_and_timeout_lose_nothing_the_cron_pulls_them_later(self):
         self._only_ours_due()
         cron = self.env.ref("telecom_bss_connector.ir_cron_pull_monthly_usage")
@@ -206,6 +250,7 @@ class TestMonthlyUsageMapper(BssCommon):
             {**good, "charged_amount": "lots"},
             {**good, "data_mb": -5},
             {**good, "paid_late": "maybe"},
+            {**good, "commitment_end": "next spring"},
             ["not", "an", "object"],
         ):
             with self.assertRaises(ProtocolError):

@@ -186,7 +186,28 @@ def monthly_usage_values(data):
         if number < 0:
             raise ProtocolError(f"months[].{name} is negative")
         values[name] = number
+    # the line's terms as billing knows them now (absent: unchanged)
+    values["commitment_end_date"] = _date_text(
+        data.get("commitment_end"), "months[].commitment_end"
+    )
+    values["promotion_name"] = _text(
+        data.get("promotion_name"), "months[].promotion_name", limit=128
+    )
+    values["promotion_end_date"] = _date_text(
+        data.get("promotion_end"), "months[].promotion_end"
+    )
     return values
+
+
+def _date_text(value, field):
+    """'YYYY-MM-DD' (or a longer ISO text) to a date; None if absent."""
+    text = _text(value, field, limit=32)
+    if not text:
+        return None
+    try:
+        return datetime.strptime(text[:10], "%Y-%m-%d").date()
+    except ValueError as error:
+        raise ProtocolError(f"{field} is not a YYYY-MM-DD date") from error
 
 
 def monthly_usage_list_values(items):

@@ -16,6 +16,7 @@ from . import telecom_scenario
 from . import telecom_scenario_step
 from . import telecom_scenario_run
 from . import telecom_scenario_run_log
+from . import telecom_scenario_threshold
 from . import telecom_retention_case_scenario
 from . import res_partner_scenario
 from . import telecom_segment_condition_billing

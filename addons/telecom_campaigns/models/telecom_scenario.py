@@ -447,6 +447,9 @@ class TelecomScenario(models.Model):
         self.env["telecom.subscriber.metric"].sudo()._refresh(partner_ids)
         runs = self.env["telecom.scenario.run"]
         for scenario in scenarios:
+            if scenario.threshold_source == "metric":
+                runs |= scenario._start_crossing_runs(pairs)
+                continue
             query = scenario._get_partner_query()
             query.add_join(
                 "JOIN",
@@ -473,6 +476,50 @@ class TelecomScenario(models.Model):
                 )
             )
         return runs
+
+    def _start_crossing_runs(self, pairs):
+        """Runs of the subscribers whose trigger events of ``pairs`` find the
+        threshold on their figure crossed (see ``telecom.scenario.threshold``):
+        one run per crossing, keyed ``crossing:<number>``, linked to the
+        subscriber's first trigger event of the batch."""
+        self.ensure_one()
+        self.env.cr.execute(
+            SQL(
+                """SELECT pair.partner_id, min(e.id)
+                     FROM %s AS pair(event_id, partner_id)
+                     JOIN telecom_event e ON e.id = pair.event_id
+                    WHERE %s AND e.date >= %s
+                    GROUP BY pair.partner_id""",
+                pairs,
+                self._get_event_match_sql(),
+                self.date_activated,
+            )
+        )
+        first_event = dict(self.env.cr.fetchall())
+        crossed = self.env["telecom.scenario.threshold"]._cross(self, list(first_event))
+        if not crossed:
+            return self.env["telecom.scenario.run"]
+        partner_ids = list(crossed)
+        query = self._get_partner_query()
+        query.add_join(
+            "JOIN",
+            "crossing",
+            SQL(
+                """(SELECT * FROM unnest(%s::integer[], %s::integer[], %s::integer[])
+                      AS c(partner_id, number, event_id))""",
+                partner_ids,
+                [crossed[pid] for pid in partner_ids],
+                [first_event[pid] for pid in partner_ids],
+            ),
+            SQL("crossing.partner_id = res_partner.id"),
+        )
+        return self._insert_runs(
+            query.select(
+                SQL("res_partner.id"),
+                SQL("'crossing:' || crossing.number"),
+                SQL("crossing.event_id"),
+            )
+        )
 
     def _start_runs_for_partners(self, partner_ids, trigger_key, event_id=None):
         """Start a run for each of ``partner_ids`` matching the conditions, keyed
@@ -553,6 +600,7 @@ class TelecomScenario(models.Model):
         """Start the runs of the scheduled scenarios that are due and of the
         subscribers who entered a trigger segment."""
         now = fields.Datetime.now()
+        self._rearm_thresholds()
         # sudo: the scheduler starts the runs of every zone
         scenarios = self.sudo().search(
             [
@@ -574,6 +622,21 @@ class TelecomScenario(models.Model):
                 done=done, remaining=len(scenarios) - done
             )
         return runs
+
+    @api.model
+    def _rearm_thresholds(self):
+        """The subscribers whose figure fell below the threshold of a running
+        scenario without a trigger event (time passing, the metrics' daily
+        refresh) may cross it again."""
+        # sudo: the scheduler checks the subscribers of every zone
+        scenarios = self.sudo().search(
+            [
+                ("state", "=", "running"),
+                ("trigger_type", "=", "event"),
+                ("threshold_source", "=", "metric"),
+            ]
+        )
+        self.env["telecom.scenario.threshold"].sudo()._rearm(scenarios)
 
     def _start_scheduled_runs(self, now):
         self.ensure_one()

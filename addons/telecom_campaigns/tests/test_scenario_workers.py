@@ -153,6 +153,61 @@ class TestScenarioTwoWorkers(TransactionCase):
         self.assertEqual(started, {"b": 0})
         self.assertEqual(self._run_count(), 1)
 
+    def test_two_workers_cross_a_threshold_once(self):
+        """Two workers finding the same subscriber's figure at the threshold:
+        the first records the crossing, the second (waiting on its row) finds
+        it reached and starts nothing."""
+        with self._transaction() as env:
+            env["telecom.scenario"].browse(self.scenario_id).write(
+                {
+                    "threshold_source": "metric",
+                    "threshold_metric": "complaint_count_30d",
+                    "threshold_operator": ">=",
+                    "threshold_value": 0,
+                }
+            )
+            env["telecom.subscriber.metric"]._refresh([self.partner_id])
+        cr_a = self._cursor()
+        env_a = api.Environment(cr_a, SUPERUSER_ID, {})
+        crossed_a = env_a["telecom.scenario.threshold"]._cross(
+            env_a["telecom.scenario"].browse(self.scenario_id), [self.partner_id]
+        )
+        self.assertEqual(crossed_a, {self.partner_id: 1})
+        cr_b = self._cursor()
+        env_b = api.Environment(cr_b, SUPERUSER_ID, {})
+        scenario_b = env_b["telecom.scenario"].browse(self.scenario_id)
+        scenario_b._get_threshold_sql()  # loaded before the thread
+        crossed = {}
+
+        def cross_b():
+            return env_b["telecom.scenario.threshold"]._cross(
+                scenario_b, [self.partner_id]
+            )
+
+        def worker_b():
+            try:
+                with mute_logger("odoo.sql_db"):
+                    crossed["b"] = cross_b()
+            except psycopg2.errors.SerializationFailure:
+                # Odoo retries the transaction: the crossing is recorded by then
+                cr_b.rollback()
+                crossed["b"] = cross_b()
+            cr_b.commit()  # pylint: disable=invalid-commit
+
+        thread = threading.Thread(target=worker_b)
+        thread.start()
+        self._wait_until_blocked(cr_b, thread)
+        cr_a.commit()  # pylint: disable=invalid-commit
+        thread.join(30)
+        self.assertEqual(crossed, {"b": {}})
+        with self.registry.cursor() as cr:
+            cr.execute(
+                """SELECT reached, crossing_count FROM telecom_scenario_threshold
+                    WHERE scenario_id = %s AND partner_id = %s""",
+                [self.scenario_id, self.partner_id],
+            )
+            self.assertEqual(cr.fetchall(), [(True, 1)])
+
 
 class _Transaction:
     """A new cursor committed when its block ends without an exception."""

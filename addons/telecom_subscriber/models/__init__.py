@@ -34,3 +34,5 @@ from . import telecom_contact_log
 from . import telecom_contact_policy
 from . import telecom_usage_monthly
 from . import telecom_import_usage
+from . import telecom_service_ending
+from . import telecom_usage_drop

@@ -89,6 +89,47 @@ class ResCompany(models.Model):
         "hours. Marketing messages always do.",
     )
 
+    # business events billing's figures give (``telecom.service``,
+    # ``telecom.usage.monthly``): how far ahead an end is told, what a drop is
+    telecom_contract_ending_days = fields.Integer(
+        string="Commitment End Notice",
+        default=30,
+        help="Days before the end of a line's commitment when the business event "
+        "Contract ending is recorded (0: never).",
+    )
+    telecom_promotion_ending_days = fields.Integer(
+        string="Promotion End Notice",
+        default=14,
+        help="Days before the end of a line's promotion when the business event "
+        "Promotion ending is recorded (0: never).",
+    )
+    telecom_usage_drop_percent = fields.Float(
+        string="Usage Drop",
+        default=30.0,
+        help="A month whose data or charges fell by at least this percentage against "
+        "the average of the three months before records the business event Usage "
+        "drop (0: never).",
+    )
+
+    @api.constrains(
+        "telecom_contract_ending_days",
+        "telecom_promotion_ending_days",
+        "telecom_usage_drop_percent",
+    )
+    def _check_telecom_billing_events(self):
+        for company in self:
+            if (
+                company.telecom_contract_ending_days < 0
+                or company.telecom_promotion_ending_days < 0
+            ):
+                raise ValidationError(
+                    self.env._("A notice period is a number of days, 0 or more.")
+                )
+            if not 0 <= company.telecom_usage_drop_percent <= 100:
+                raise ValidationError(
+                    self.env._("A usage drop is a percentage between 0 and 100.")
+                )
+
     @api.constrains(
         "telecom_quiet_hour_start",
         "telecom_quiet_hour_end",

@@ -49,3 +49,12 @@ class ResConfigSettings(models.TransientModel):
     telecom_quiet_hours_service = fields.Boolean(
         related="company_id.telecom_quiet_hours_service", readonly=False
     )
+    telecom_contract_ending_days = fields.Integer(
+        related="company_id.telecom_contract_ending_days", readonly=False
+    )
+    telecom_promotion_ending_days = fields.Integer(
+        related="company_id.telecom_promotion_ending_days", readonly=False
+    )
+    telecom_usage_drop_percent = fields.Float(
+        related="company_id.telecom_usage_drop_percent", readonly=False
+    )

@@ -1,6 +1,8 @@
+import json
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, create_index
+from odoo.tools import SQL, create_index, create_unique_index
 
 from ..tools.fields import BigInteger
 
@@ -75,6 +77,12 @@ class TelecomEvent(models.Model):
         "of the feed tell by it which events a database snapshot saw committed. "
         "Events recorded before the feed existed carry 0.",
     )
+    fact_key = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Identity of a fact told once only (e.g. the end of a contract on a "
+        "date): a second event with the same key is never recorded.",
+    )
 
     def init(self):
         # SQL writers (bulk loads, benchmarks) get the transaction id too
@@ -91,6 +99,11 @@ class TelecomEvent(models.Model):
             self._table,
             ["txid", "id"],
         )
+        # a fact told once: the index decides between concurrent producers
+        # (events without a key are NULL there, never in conflict)
+        create_unique_index(
+            self.env.cr, "telecom_event_fact_key_uniq", self._table, ["fact_key"]
+        )
 
     @api.model
     def _emit(self, event_type, vals_list):
@@ -102,6 +115,60 @@ class TelecomEvent(models.Model):
                 for vals in vals_list
             ]
         )
+
+    @api.model
+    def _emit_once(self, event_type, vals_list):
+        """Record the facts of ``vals_list`` not recorded yet, each identified
+        by its ``fact_key``: rerunning the producer, or two workers running it
+        at once, records each fact once (``INSERT ... ON CONFLICT DO NOTHING``
+        on the unique key; the second insert waits for the first to commit).
+
+        ``vals_list`` holds ``fact_key``, the links (``partner_id``,
+        ``service_id``, ``res_model``, ``res_id``), ``payload``, ``summary``
+        and ``company_id`` (default: the current company). Returns the events
+        recorded now.
+        """
+        vals_list = [dict(vals) for vals in vals_list if vals.get("fact_key")]
+        if not vals_list:
+            return self.browse()
+        self._fill_regions(vals_list)
+        columns = {
+            "fact_key": "varchar",
+            "partner_id": "integer",
+            "service_id": "integer",
+            "res_model": "varchar",
+            "res_id": "integer",
+            "payload": "jsonb",
+            "summary": "varchar",
+            "region_id": "integer",
+            "company_id": "integer",
+        }
+        rows = [
+            {
+                **{name: vals.get(name) or None for name in columns},
+                "company_id": vals.get("company_id") or self.env.company.id,
+            }
+            for vals in vals_list
+        ]
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO telecom_event
+                          (date, event_type, user_id, txid, %(names)s)
+                   SELECT %(now)s, %(type)s, %(uid)s, txid_current(), %(names)s
+                     FROM jsonb_to_recordset(%(rows)s::jsonb) AS r(%(record)s)
+                   ON CONFLICT (fact_key) DO NOTHING
+                   RETURNING id""",
+                names=SQL(", ").join(SQL.identifier(name) for name in columns),
+                now=fields.Datetime.now(),
+                type=event_type,
+                uid=self.env.uid,
+                rows=json.dumps(rows, default=str),
+                record=SQL(
+                    ", ".join(f"{name} {kind}" for name, kind in columns.items())
+                ),
+            )
+        )
+        return self.browse(row[0] for row in self.env.cr.fetchall())
 
     @api.model_create_multi
     def create(self, vals_list):

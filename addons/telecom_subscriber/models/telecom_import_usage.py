@@ -30,6 +30,25 @@ class TelecomImport(models.Model):
             }
         )
 
+    def _usage_terms(self, matched):
+        """``{service id: terms}`` the rows ``matched`` (row, service id) give
+        of their lines (commitment and promotion ends), the latest month's
+        winning; empty cells give nothing."""
+        terms = {}
+        for row, service_id in sorted(matched, key=lambda pair: pair[0].typed["month"]):
+            terms.setdefault(service_id, {}).update(
+                {
+                    name: row.typed[column]
+                    for name, column in (
+                        ("commitment_end_date", "commitment_end"),
+                        ("promotion_name", "promotion_name"),
+                        ("promotion_end_date", "promotion_end"),
+                    )
+                    if row.typed[column]
+                }
+            )
+        return terms
+
     def _process_usage_chunk(self, chunk_size):
         """Import the next ``chunk_size`` usage rows: resolve lines, upsert months."""
         self.ensure_one()
@@ -39,13 +58,14 @@ class TelecomImport(models.Model):
             self.env, text, header, self.next_offset, self.next_line, chunk_size
         )
         services = self._usage_services(chunk.rows)
-        rows = []
+        rows, matched = [], []
         for row in chunk.rows:
             if row.problems:
                 continue
             service_id = self._usage_service_of_row(row, services)
             if not service_id:
                 continue
+            matched.append((row, service_id))
             rows.append(
                 {
                     "service_id": service_id,
@@ -70,6 +90,9 @@ class TelecomImport(models.Model):
             )
         # sudo: the figures are billing's, written by the import on the user's
         # behalf for services the user could read above; users never type them
+        self.env["telecom.service"].sudo()._apply_billing_terms(
+            self._usage_terms(matched)
+        )
         self.env["telecom.usage.monthly"].sudo()._upsert_monthly(rows, "import")
         problems = [
             (row.line_number, *problem)

@@ -6,11 +6,15 @@ cursor's rules inside the test transaction, giving events transaction ids of
 finished transactions by hand.
 """
 
+import threading
 import uuid
+
+import psycopg2
 
 from odoo import SUPERUSER_ID, api
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .common import GROUP, TelecomCommon
 
@@ -131,6 +135,55 @@ class TestEventFeedCommitted(TransactionCase):
         self.assertFalse(second._fetch_batch())
         # the other consumer has its own position
         self.assertEqual(self._run_consumer("two"), batch.ids)
+
+    def test_two_producers_tell_a_fact_once(self):
+        """Two workers recording the same fact (the daily job run twice at
+        once): the second insert waits for the first transaction, then records
+        nothing."""
+        event_type = f"{self.event_type}.once"
+        vals = [{"fact_key": f"{event_type}:1", "payload": {"days_left": 30}}]
+        cr_first, cr_second = self._cursor(), self._cursor()
+        first = self._env(cr_first)["telecom.event"]._emit_once(event_type, vals)
+        self.assertEqual(len(first), 1)
+        Event = self._env(cr_second)["telecom.event"]
+        told = {}
+
+        def second_worker():
+            try:
+                with mute_logger("odoo.sql_db"):
+                    told["second"] = len(Event._emit_once(event_type, vals))
+            except psycopg2.errors.SerializationFailure:
+                # Odoo retries the transaction: the fact is recorded by then
+                cr_second.rollback()
+                told["second"] = len(Event._emit_once(event_type, vals))
+            cr_second.commit()  # pylint: disable=invalid-commit
+
+        thread = threading.Thread(target=second_worker)
+        thread.start()
+        self._wait_until_blocked(cr_second, thread)
+        cr_first.commit()  # pylint: disable=invalid-commit
+        thread.join(30)
+        self.assertEqual(told, {"second": 0})
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "SELECT count(*) FROM telecom_event WHERE fact_key = %s",
+                [f"{event_type}:1"],
+            )
+            self.assertEqual(cr.fetchone()[0], 1)
+
+    def _wait_until_blocked(self, cr, thread):
+        """Until the backend of ``cr`` waits for a lock (at most 10 seconds)."""
+        pid = cr._cnx.get_backend_pid()
+        with self.registry.cursor() as watcher:
+            for _attempt in range(100):
+                watcher.execute(
+                    "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s",
+                    [pid],
+                )
+                if watcher.fetchone()[0] == "Lock":
+                    return
+                thread.join(0.1)
+        self.fail("the second worker never waited for the first")
 
 
 class _Transaction:

@@ -33,7 +33,12 @@ COLUMNS = (
     "device_type",
     "device_os",
     "device_5g",
+    "commitment_end",
+    "promotion_name",
+    "promotion_end",
 )
+# optional: the line's terms (an empty cell leaves them as they are)
+DATE_COLUMNS = ("commitment_end", "promotion_end")
 REQUIRED_COLUMNS = ("month", "account_number", "charged_amount")
 NUMBER_COLUMNS = (
     "data_mb",
@@ -122,6 +127,8 @@ def parse_row(env, record, header):
     _parse_numbers(env, row)
     _parse_booleans(env, row)
     _parse_choices(env, row)
+    _parse_dates(env, row)
+    row.typed["promotion_name"] = values["promotion_name"][:128] or False
     row.typed["device_os"] = values["device_os"][:64] or False
     row.typed["msisdn"] = False
     if values["msisdn"]:
@@ -155,6 +162,21 @@ def _parse_month(env, row):
             "month",
             env._("%(value)s is not a month in the YYYY-MM format.", value=value),
         )
+
+
+def _parse_dates(env, row):
+    for column in DATE_COLUMNS:
+        value = row.values[column]
+        row.typed[column] = False
+        if not value:
+            continue
+        try:
+            row.typed[column] = date.fromisoformat(value)
+        except ValueError:
+            row.add_problem(
+                column,
+                env._("%(value)s is not a date in the YYYY-MM-DD format.", value=value),
+            )
 
 
 def _number(text):
