@@ -2,7 +2,7 @@
     "name": "Telecom B2B and Service Desk",
     "summary": "Bridge: the SLA terms of a B2B contract apply to its customer's "
     "tickets ahead of the general SLA policies",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.0.1",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",

@@ -17,3 +17,8 @@ class HelpdeskTicket(models.Model):
             )
             explanation["skipped_policies"] = []
         return explanation
+
+    def _sla_condition_label(self, name):
+        if name == "b2b_contract":
+            return self.env._("customer covered by the contract")
+        return super()._sla_condition_label(name)

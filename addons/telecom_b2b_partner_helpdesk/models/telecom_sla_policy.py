@@ -37,6 +37,23 @@ class TelecomSlaPolicy(models.Model):
         return result
 
     @api.model
+    def _prepare_match_values(self, ticket):
+        values = super()._prepare_match_values(ticket)
+        policy = ticket.sla_policy_id
+        values["b2b_contract_policy_id"] = (
+            policy.id if policy.b2b_contract_sla_id else False
+        )
+        return values
+
+    def _failed_conditions(self, values):
+        """A contract's policy matches only the tickets its contract gave it
+        (explanations list it as not matching the others)."""
+        failed = super()._failed_conditions(values)
+        if self.b2b_contract_sla_id and values.get("b2b_contract_policy_id") != self.id:
+            failed.append("b2b_contract")
+        return failed
+
+    @api.model
     def _match_contract_terms(self, tickets):
         """{ticket: policy of its contract's term} for the tickets a contract
         in force covers with a term for their priority, set-based: one search

@@ -103,6 +103,18 @@ class TestContractSla(B2bCommon, TelecomHelpdeskCommon):
         explanation = ticket._sla_explain_policy()
         self.assertIn(self.contract.name, explanation["policy_reason"])
 
+    def test_explanations_of_other_tickets_skip_the_contract_policies(self):
+        self.contract.action_activate()
+        outsider, _account = self._create_subscriber("T Outsider")
+        other = self._file(outsider, "3", self.head_office)
+        self.assertEqual(other.sla_policy_id, self.policy_p1)
+        skipped = other._sla_explain_policy()["skipped_policies"]
+        self.assertIn(
+            f"{self.term_p1.sla_policy_id.name} (precedence 0) did not match: "
+            "customer covered by the contract",
+            skipped,
+        )
+
     def test_removing_a_term_removes_its_policy(self):
         policy = self.term_p3.sla_policy_id
         self.term_p3.unlink()
