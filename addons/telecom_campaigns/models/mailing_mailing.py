@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import api, models
 
 MESSAGE_MODEL = "telecom.campaign.message"
 
@@ -8,6 +8,11 @@ class MailingMailing(models.Model):
     when they send, and log what they send."""
 
     _inherit = "mailing.mailing"
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_detach_campaign_messages(self):
+        # the queue rows have no foreign key (see telecom.campaign.message)
+        self.env[MESSAGE_MODEL]._detach_mailings(self.ids)
 
     def _telecom_is_message_mailing(self):
         self.ensure_one()

@@ -32,6 +32,11 @@ class ResPartner(models.Model):
         # the member rows have no foreign key (see telecom.segment.member)
         self.env["telecom.segment.member"]._delete_partners(self.ids)
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_campaign_messages(self):
+        # the queue rows have no foreign key (see telecom.campaign.message)
+        self.env["telecom.campaign.message"]._delete_partners(self.ids)
+
     def _compute_telecom_churn_risk(self):
         # one query for the whole recordset: the card's cost stays constant
         metrics = self.env["telecom.subscriber.metric"].search_fetch(

@@ -220,3 +220,27 @@ class TestCampaignMessage(CampaignsCommon):
         self.Message._queue_messages(self.moscow.ids, "email", self.segment, mailing)
         south = self.env["telecom.campaign.message"].with_user(self.marketer_south)
         self.assertFalse(south.search([("mailing_id", "=", mailing.id)]))
+
+    @freeze_time("2026-03-10 08:00:00")
+    def test_deleting_a_subscriber_or_a_mailing(self):
+        # the queue has no foreign keys: the unlinks do what they did
+        partner = self.env["res.partner"].create(
+            {
+                "name": "T Leaving",
+                "mobile": "+79162229999",
+                "telecom_consent_sms": True,
+            }
+        )
+        mailing = self._mailing("sms")
+        self.Message._queue_messages(
+            (partner | self.moscow).ids, "sms", self.segment, mailing
+        )
+        queue = self.env["telecom.campaign.message"]
+        messages = queue.search([("mailing_id", "=", mailing.id)])
+        self.assertEqual(messages.partner_id, partner | self.moscow)
+        partner.unlink()
+        self.assertEqual(messages.exists().partner_id, self.moscow)
+        kept = messages.exists()
+        mailing.unlink()
+        self.assertTrue(kept.exists())
+        self.assertFalse(kept.mailing_id)
