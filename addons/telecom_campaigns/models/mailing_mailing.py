@@ -1,6 +1,10 @@
 from odoo import api, models
+from odoo.tools import split_every
 
 MESSAGE_MODEL = "telecom.campaign.message"
+# SMS recipients handed to Odoo's SMS composer at a time: it keeps their ids as
+# text that Odoo refuses to evaluate above 100 KiB (about 14,000 ids)
+SMS_COMPOSER_CHUNK = 5000
 
 
 class MailingMailing(models.Model):
@@ -50,5 +54,7 @@ class MailingMailing(models.Model):
                 mailing.write({"state": "done"})
                 continue
             allowed._mark_sent()
-            super(MailingMailing, mailing)._action_send_mail(res_ids=allowed.ids)
+            chunk_size = SMS_COMPOSER_CHUNK if mailing.mailing_type == "sms" else None
+            for chunk in split_every(chunk_size or len(allowed), allowed.ids):
+                super(MailingMailing, mailing)._action_send_mail(res_ids=list(chunk))
         return super(MailingMailing, self - messages)._action_send_mail(res_ids=res_ids)

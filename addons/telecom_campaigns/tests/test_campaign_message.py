@@ -1,9 +1,11 @@
 from datetime import datetime
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo.tools import SQL
 
+from ..models import mailing_mailing
 from .common import CampaignsCommon
 
 
@@ -244,3 +246,29 @@ class TestCampaignMessage(CampaignsCommon):
         mailing.unlink()
         self.assertTrue(kept.exists())
         self.assertFalse(kept.mailing_id)
+
+    @freeze_time("2026-03-10 08:00:00")
+    def test_a_large_sms_mailing_reaches_the_composer_in_chunks(self):
+        # Odoo's SMS composer cannot take more than about 14,000 recipients
+        mailing = self._mailing("sms")
+        self.Message._queue_messages(
+            (self.moscow | self.vladivostok).ids, "sms", self.segment, mailing
+        )
+        mass_sms = type(self.env["mailing.mailing"])
+        with (
+            patch.object(mailing_mailing, "SMS_COMPOSER_CHUNK", 1),
+            patch.object(
+                mass_sms,
+                "action_send_sms",
+                autospec=True,
+                side_effect=mass_sms.action_send_sms,
+            ) as action_send_sms,
+        ):
+            mailing.with_user(self.marketer_north).action_send_mail()
+        self.assertEqual(
+            [len(call.kwargs["res_ids"]) for call in action_send_sms.call_args_list],
+            [1, 1],
+        )
+        sms = self.env["sms.sms"].search([("mailing_id", "=", mailing.id)])
+        self.assertEqual(sorted(sms.mapped("number")), ["+79162220001", "+79162220002"])
+        self.assertEqual(set(self._states(mailing).values()), {("sent", False)})
