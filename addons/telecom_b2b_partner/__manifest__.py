@@ -2,7 +2,7 @@
     "name": "Telecom B2B: Corporate Customers and Contracts",
     "summary": "Corporate customers with their holding, legal entities and sites, "
     "contact roles, INN/KPP checks and B2B contracts with renewal and SLA terms",
-    "version": "18.0.1.0.1",
+    "version": "18.0.1.0.2",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",

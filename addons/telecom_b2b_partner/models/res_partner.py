@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -200,7 +202,34 @@ class ResPartner(models.Model):
 
     def write(self, vals):
         self._telecom_normalize_tax_ids(vals)
-        return super().write(vals)
+        if "telecom_key_account_manager_id" not in vals or self.env.context.get(
+            "telecom_b2b_no_manager_cascade"
+        ):
+            return super().write(vals)
+        previous = {p.id: p.telecom_key_account_manager_id.id for p in self}
+        result = super().write(vals)
+        self._telecom_cascade_key_account_manager(previous)
+        return result
+
+    def _telecom_cascade_key_account_manager(self, previous):
+        """The companies and people below a partner whose key account manager
+        changed follow it when they had its previous manager (those with a
+        manager of their own keep theirs)."""
+        trees = self._telecom_b2b_descendants()
+        old_of, new_of = {}, {}
+        for partner in self:
+            old, new = previous[partner.id], partner.telecom_key_account_manager_id.id
+            if old and old != new:
+                for below_id in set(trees.get(partner.id, [])) - {partner.id}:
+                    old_of[below_id], new_of[below_id] = old, new
+        followers = defaultdict(list)
+        for below in self.browse(list(old_of)):
+            if below.telecom_key_account_manager_id.id == old_of[below.id]:
+                followers[new_of[below.id]].append(below.id)
+        for new, ids in followers.items():
+            self.browse(ids).with_context(telecom_b2b_no_manager_cascade=True).write(
+                {"telecom_key_account_manager_id": new}
+            )
 
     @api.model
     def _telecom_normalize_tax_ids(self, vals):

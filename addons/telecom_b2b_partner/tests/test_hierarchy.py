@@ -43,6 +43,15 @@ class TestHierarchy(B2bCommon):
             self.line_north,
         )
 
+    def test_a_new_key_account_manager_takes_the_companies_below(self):
+        self.entity_south.telecom_key_account_manager_id = self.seller_south
+        self.holding.telecom_key_account_manager_id = self.b2b_manager
+        for partner in (self.entity_north, self.site_north):
+            self.assertEqual(partner.telecom_key_account_manager_id, self.b2b_manager)
+        # a company with a manager of its own keeps it, and so do its sites
+        for partner in (self.entity_south, self.site_south):
+            self.assertEqual(partner.telecom_key_account_manager_id, self.seller_south)
+
     def _queries_to_read_figures(self, partners):
         self.env.flush_all()
         self.env.invalidate_all()
