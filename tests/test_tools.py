@@ -72,6 +72,50 @@ def test_installable_addons_and_what_each_installs_alone(tmp_path):
     assert helpers.addon_closure(str(tmp_path), "bridge") == ["a", "b", "bridge", "c"]
 
 
+# ------------------------------------------------------------ template databases
+def test_templates_hold_only_dependencies_of_what_each_stage_installs(tmp_path):
+    core, repo = tmp_path / "core", tmp_path / "repo"
+    _manifest(core, "base")
+    _manifest(core, "mail", depends=["base"])
+    _manifest(core, "sms", depends=["mail"])
+    _manifest(core, "portal", depends=["mail"])
+    _manifest(core, "queue_job", depends=["base"])
+    _manifest(core, "helpdesk", depends=["portal"])
+    _manifest(repo, "sub", depends=["portal"])
+    _manifest(repo, "sla", depends=["sub", "sms", "helpdesk"])
+    _manifest(repo, "bss", depends=["sub", "queue_job"])
+    _manifest(repo, "smpp", depends=["sms"])
+    _manifest(repo, "bridge", depends=["sla", "bss"], auto_install=True)
+    manifests = helpers.all_manifests([str(repo), str(core)])
+    addons = helpers.installable_addons(str(repo))
+    alone = ["sub", "sla", "bss", "smpp", "bridge"]
+    templates, stages = helpers.db_plan(manifests, addons, alone, True, ["helpdesk"])
+
+    parent = {name: above for name, above, _request in templates}
+    request = {name: modules for name, _above, modules in templates}
+
+    def content(name):
+        if name is None:
+            return set()
+        names = helpers.dependency_names(manifests, request[name])
+        return set(names) | content(parent[name])
+
+    for (kind, addon), template in stages.items():
+        installs = [addon] if kind == "alone" else addons
+        allowed = helpers.dependency_names(manifests, installs) - set(installs)
+        assert content(template) <= allowed, (kind, addon)
+    # the together stage's tests run at install: no repo addon in its template,
+    # nor the modules whose tests it selects by name
+    assert not content(stages[("together", None)]) & {*addons, "helpdesk"}
+    # every template kept serves two stages or templates at least
+    for name in parent:
+        users = list(parent.values()) + list(stages.values())
+        assert users.count(name) >= 2, name
+    # sub is installed once for the stages that need it, not by each of them
+    assert any(modules == ["sub"] for modules in request.values())
+    assert "sub" in content(stages[("alone", "bss")])
+
+
 # ----------------------------------------------------------------- Odoo test log
 def test_skipped_tests_are_listed_with_their_reason(tmp_path):
     log = tmp_path / "odoo.log"

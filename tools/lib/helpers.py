@@ -5,6 +5,10 @@ Each sub-command prints plain lines that the bash scripts read:
     addons DIR                   installable addon names under DIR, one a line
     closure DIR ADDON            addons of DIR that installing ADDON alone installs
                                  (its dependencies, auto-installed bridges), one a line
+    db-plan DIR PATHS KEEP TOGETHER ADDON...
+                                 which template databases to build and clone from
+                                 (see db_plan); PATHS: Odoo's addons path, KEEP:
+                                 modules no template of the together stage may hold
     pip-allowed                  exit 0 when pip may install into this python3 (a venv,
                                  or not an "externally managed" system Python)
     core-addons-path             Odoo's own addons directories (its default path)
@@ -79,6 +83,180 @@ def addon_closure(addons_dir, addon):
                 installed.add(name)
                 changed = True
     return sorted(installed)
+
+
+# ---------------------------------------------------------------- template databases
+#
+# Installing Odoo's own modules (base, web, mail, product...) with demo data is most
+# of the cost of a test database. tools/test installs them once into template
+# databases and clones those (CREATE DATABASE ... TEMPLATE) for each stage, as OCA's
+# CI installs an addon's dependencies before the addon under test. A template may
+# only hold modules the stage's own installation would install anyway: everything a
+# template requests is a (transitive) dependency of what the stage installs, so its
+# installed set (with the auto-installed modules) is a subset of the stage's, and the
+# stage ends with exactly the modules it would have had from an empty database.
+
+
+def all_manifests(paths):
+    """{name: manifest} of every module under PATHS (earlier paths win), plus
+    Odoo's own addons namespace (OCA wheels install there)."""
+    found = {}
+    for path in list(paths) + _odoo_addons_namespace():
+        for name, values in _manifests(path).items():
+            found.setdefault(name, values)
+    return found
+
+
+def _odoo_addons_namespace():
+    """The directories of the odoo.addons namespace: odoo/addons under each entry of
+    sys.path (what pkgutil.extend_path gives Odoo), found without importing Odoo."""
+    paths = []
+    for entry in sys.path:
+        candidate = os.path.join(entry or os.getcwd(), "odoo", "addons")
+        if os.path.isdir(candidate) and candidate not in paths:
+            paths.append(candidate)
+    return paths
+
+
+def _depends(manifests, name):
+    if name == "base":
+        return []
+    return manifests[name].get("depends") or ["base"]
+
+
+def dependency_names(manifests, request):
+    """REQUEST and every module it depends on, transitively (auto-installed
+    modules aside); None when one of them is unknown (then no template)."""
+    names, todo = set(), list(request)
+    while todo:
+        name = todo.pop()
+        if name in names:
+            continue
+        if name not in manifests:
+            return None
+        names.add(name)
+        todo.extend(_depends(manifests, name))
+    return frozenset(names)
+
+
+def _maximal(manifests, names):
+    """The modules of NAMES that no other module of NAMES depends on: installing
+    them installs NAMES."""
+    below = set()
+    for name in names:
+        below |= dependency_names(manifests, _depends(manifests, name))
+    return sorted(names - below)
+
+
+def db_plan(manifests, repo_addons, alone, together, keep_out):
+    """Template databases for the stages, as (templates, stages).
+
+    Stages: ("alone", ADDON) for each addon of ALONE (its database gets the
+    modules ADDON depends on before ADDON itself) and, when TOGETHER, ("together",
+    None): every repo addon; its template holds no repo addon (their tests run at
+    install) and nothing that depends on a module of KEEP_OUT (modules whose tests
+    the stage selects by name: installed before, they would not be tested).
+
+    templates: [(name, parent, request)] in build order; `parent` is a template
+    name or None (empty database); installing REQUEST into a clone of the parent
+    makes it. stages: {stage: template name or None}. A template is kept only
+    when two or more stages or templates start from it: a single user installs
+    its modules itself, from the template's own parent.
+    """
+    wanted = _stage_dependencies(manifests, repo_addons, alone, together, keep_out)
+    ordered = _template_candidates(manifests, repo_addons, wanted.values())
+    parent = {}
+    for index, names in enumerate(ordered):
+        subsets = [other for other in ordered[:index] if other < names]
+        parent[names] = max(subsets, key=len) if subsets else None
+    start = dict(wanted)
+    _drop_single_use(ordered, parent, start)
+    kept = [names for names in ordered if names in parent]
+    label = {names: f"t{index}" for index, names in enumerate(kept, 1)}
+    templates = []
+    for names in kept:
+        request = names - parent[names] if parent[names] else names
+        templates.append(
+            (label[names], label.get(parent[names]), _maximal(manifests, request))
+        )
+    return templates, {stage: label.get(names) for stage, names in start.items()}
+
+
+def _stage_dependencies(manifests, repo_addons, alone, together, keep_out):
+    """{stage: the modules its template may hold} (None: no template)."""
+    repo = set(repo_addons)
+    wanted = {}
+    for addon in alone:
+        wanted[("alone", addon)] = dependency_names(
+            manifests, _depends(manifests, addon)
+        )
+    if together:
+        external = set()
+        for addon in repo:
+            external |= {d for d in _depends(manifests, addon) if d not in repo}
+        names = frozenset()
+        for module in sorted(external):
+            deps = dependency_names(manifests, [module])
+            if deps is not None and not deps & set(keep_out):
+                names |= deps
+        wanted[("together", None)] = names or None
+    return wanted
+
+
+def _template_candidates(manifests, repo_addons, wanted):
+    """Module sets worth a template, smallest first: what each stage may start
+    from, what they all share, and each repo addon two stages or more build on."""
+    usable = [names for names in wanted if names]
+    candidates = set(usable)
+    if len(usable) > 1:
+        candidates.add(frozenset.intersection(*usable))
+    for addon in sorted(repo_addons):
+        if sum(addon in names for names in usable) > 1:
+            candidates.add(dependency_names(manifests, [addon]))
+    candidates.discard(frozenset())
+    return sorted(candidates, key=lambda names: (len(names), sorted(names)))
+
+
+def _drop_single_use(ordered, parent, start):
+    """Drops the templates that fewer than two templates or stages start from;
+    their users start from their parent instead (PARENT and START updated)."""
+    while True:
+        users = {names: 0 for names in parent}
+        for names in list(parent.values()) + list(start.values()):
+            if names is not None:
+                users[names] += 1
+        dropped = [names for names in ordered if names in parent and users[names] < 2]
+        if not dropped:
+            return
+        names = dropped[-1]
+        for mapping in (parent, start):
+            for key, above in mapping.items():
+                if above == names:
+                    mapping[key] = parent[names]
+        del parent[names]
+
+
+def print_db_plan(args):
+    """db-plan DIR PATHS KEEP TOGETHER ADDON...: the plan as lines for tools/test."""
+    addons_dir, paths, keep_out, together, alone = (
+        args[0],
+        args[1],
+        args[2],
+        args[3],
+        args[4:],
+    )
+    manifests = all_manifests([addons_dir, *[p for p in paths.split(",") if p]])
+    templates, stages = db_plan(
+        manifests,
+        installable_addons(addons_dir),
+        alone,
+        together == "1",
+        [m for m in keep_out.split(",") if m],
+    )
+    for name, parent, request in templates:
+        print(f"template {name} {parent or '-'} {','.join(request)}")
+    for (kind, addon), template in stages.items():
+        print(f"{kind} {addon or '-'} {template or '-'}")
 
 
 def pip_allowed():
@@ -279,6 +457,8 @@ def main(argv):
         _print_lines(installable_addons(args[0]))
     elif command == "closure":
         _print_lines(addon_closure(args[0], args[1]))
+    elif command == "db-plan":
+        print_db_plan(args)
     elif command == "pip-allowed":
         return 0 if pip_allowed() else 1
     elif command == "core-addons-path":
