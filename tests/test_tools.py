@@ -139,6 +139,20 @@ def test_skipped_tests_are_listed_with_their_reason(tmp_path):
     assert len(browser_skips) == 1
 
 
+def test_idle_browser_connections_dropped_by_odoo_are_no_errors(tmp_path):
+    log = tmp_path / "odoo.log"
+    log.write_text(
+        "2026-12-07 16:45:58,013 42 ERROR ? werkzeug: 127.0.0.1 - - [07/Dec/2026 "
+        "16:45:58] Request timed out: TimeoutError('timed out') - - -\n"
+        "2026-12-07 16:45:59,000 42 ERROR db odoo.addons.x.models.y: boom\n"
+        "2026-12-07 16:46:00,000 42 INFO db odoo.tests.result: "
+        "0 failed, 0 error(s) of 1 tests when loading database 'db'\n"
+    )
+    values, _skips, _browser, _crashes, errors = helpers.parse_odoo_log(log)
+    assert values["ODOO_LOG_ERRORS"] == 1
+    assert errors == ["odoo.addons.x.models.y: boom"]
+
+
 # --------------------------------------------------------- private environment
 def test_odoo_requirements_get_the_fixes_modern_pythons_need(tmp_path):
     (tmp_path / "requirements.txt").write_text(
