@@ -39,8 +39,9 @@ class TelecomContactPolicy(models.AbstractModel):
         """SQL ``SELECT partner_id, reason, send_at, email, phone, region_id``
         for each partner selected by ``partners_sql`` (an SQL selecting one
         column of partner ids; duplicates are ignored). The audience is joined
-        (not a semi-join): PostgreSQL then estimates its size and reads a large
-        one by hashing the partner table rather than one index probe a partner.
+        (not a semi-join), to the partners and to their contact log: PostgreSQL
+        then estimates its size and hashes a large one rather than probing an
+        index once per partner.
 
         ``reason`` is NULL when the partner may be contacted, else a code of
         ``CONTACT_BLOCK_REASONS``; ``send_at`` (UTC) is ``at`` (default: now) or
@@ -92,11 +93,11 @@ class TelecomContactPolicy(models.AbstractModel):
             cap_join = SQL(
                 """LEFT JOIN (SELECT l.partner_id, %(counts)s
                                 FROM telecom_contact_log l
+                                JOIN src ON src.partner_id = l.partner_id
                                WHERE l.channel = %(channel)s
                                  AND l.category = 'marketing'
                                  AND l.date > %(at)s::timestamp - interval '30 days'
                                  AND l.date <= %(at)s
-                                 AND l.partner_id IN (SELECT partner_id FROM src)
                                GROUP BY l.partner_id) c ON c.partner_id = p.id""",
                 counts=counts,
                 channel=channel,
