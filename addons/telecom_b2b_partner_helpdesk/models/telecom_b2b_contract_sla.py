@@ -22,6 +22,19 @@ class TelecomB2bContractSla(models.Model):
         index="btree_not_null",
         ondelete="set null",
     )
+    credit_percent = fields.Float(
+        string="Credit per Breach (%)",
+        help="Service credit per ticket of this priority whose SLA is breached, "
+        "in % of the contract's monthly fee.",
+    )
+
+    _sql_constraints = [
+        (
+            "credit_percent_positive",
+            "CHECK(credit_percent >= 0)",
+            "The credit per breach cannot be negative.",
+        ),
+    ]
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -1,1 +1,2 @@
 from . import test_contract_sla
+from . import test_credit_statement
