@@ -16,13 +16,15 @@ What it does, as the administrator (``--login`` / ``--password``, admin / admin
 on a database made by tools/run):
 
 1. over JSON-RPC: refreshes the subscriber metrics (the daily job, run now),
-   creates once the example segment "Churn risk, mobile, demo zones" (a zone
-   condition and a nested "any" group when the segments have groups), refreshes
-   its members, and creates once the A/B test "Retention offer" on it with two
-   variants;
+   creates once the example segment "At risk or high fee, demo zones" (a zone
+   condition and a nested "any" group when the segments have groups) and
+   refreshes its members;
 2. in the browser (1440x900): the segment form with its live size
    (``segment_builder.png``), its breakdown by zone and tariff
-   (``segment_breakdown.png``), the A/B test (``ab_test.png``).
+   (``segment_breakdown.png``); then the A/B retention campaign of the demo data
+   (``telecom_campaigns.telecom_campaign_demo_retention``, launched a month before
+   with its outcomes) with its results per variant and control
+   (``ab_test.png``) and its funnel (``campaign_funnel.png``).
 
 The images go to ``addons/telecom_campaigns/static/description/`` (``--out``),
 which ``readme/USAGE.md`` shows.
@@ -40,7 +42,6 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 OUT = REPO_ROOT / "addons" / "telecom_campaigns" / "static" / "description"
 SEGMENT_NAME = "At risk or high fee, demo zones"
-AB_TEST_NAME = "Retention offer"
 VIEWPORT = {"width": 1440, "height": 900}
 
 
@@ -154,7 +155,8 @@ class Rpc:
 # data
 # ----------------------------------------------------------------------
 def prepare_data(rpc):
-    """Metrics refreshed, the example segment and A/B test; returns their ids."""
+    """Metrics refreshed, the example segment; returns its id and the demo
+    A/B campaign's."""
     rpc("ir.cron", "method_direct_trigger", [
         rpc.ref("telecom_campaigns.ir_cron_telecom_metric_refresh")
     ])  # fmt: skip
@@ -164,26 +166,10 @@ def prepare_data(rpc):
     else:
         segment_id = rpc("telecom.segment", "create", [segment_values(rpc)])[0]
     rpc("telecom.segment", "action_refresh_members", [segment_id])
-    tests = rpc("telecom.ab.test", "search", [("name", "=", AB_TEST_NAME)])
-    if tests:
-        test_id = tests[0]
-    else:
-        test_id = rpc(
-            "telecom.ab.test",
-            "create",
-            [
-                {
-                    "name": AB_TEST_NAME,
-                    "segment_id": segment_id,
-                    "holdout_percent": 10,
-                    "variant_ids": [
-                        (0, 0, {"name": "A: 20 % off for 3 months", "weight": 1}),
-                        (0, 0, {"name": "B: free roaming option", "weight": 1}),
-                    ],
-                }
-            ],
-        )[0]
-    return segment_id, test_id
+    campaign_id = rpc.ref("telecom_campaigns.telecom_campaign_demo_retention")
+    if not campaign_id:
+        raise SystemExit("the demo A/B campaign is missing: a database with demo data")
+    return segment_id, campaign_id
 
 
 def segment_values(rpc):
@@ -217,7 +203,7 @@ def segment_values(rpc):
 # ----------------------------------------------------------------------
 # browser
 # ----------------------------------------------------------------------
-def shoot(args, segment_id, test_id):
+def shoot(args, segment_id, campaign_id):
     from playwright.sync_api import sync_playwright
 
     out = Path(args.out)
@@ -254,16 +240,25 @@ def shoot(args, segment_id, test_id):
         page.screenshot(path=str(out / "segment_breakdown.png"))
         print(out / "segment_breakdown.png")
 
-        # the A/B test
+        # the launched A/B campaign: results per variant and control (taller:
+        # the form scrolls inside the web client, a full-page shot would not)
+        page.set_viewport_size({"width": VIEWPORT["width"], "height": 1180})
         page.goto(
-            f"{args.url}/odoo/action-telecom_campaigns.telecom_ab_test_action/{test_id}"
+            f"{args.url}/odoo/action-telecom_campaigns.telecom_campaign_action/{campaign_id}"
         )
-        page.wait_for_selector(
-            ".o_form_view .o_field_widget[name=variant_ids] .o_data_row"
-        )
+        page.click(".o_notebook .nav-link:has-text('Results')")
+        page.wait_for_selector(".o_telecom_campaign_results tbody tr")
         settle(page)
         page.screenshot(path=str(out / "ab_test.png"))
         print(out / "ab_test.png")
+        page.set_viewport_size(VIEWPORT)
+
+        # its funnel (offers sent, delivered, accepted, request completed)
+        page.click("button[name=action_view_funnel]")
+        page.wait_for_selector(".o_graph_renderer canvas")
+        settle(page)
+        page.screenshot(path=str(out / "campaign_funnel.png"))
+        print(out / "campaign_funnel.png")
         browser.close()
 
 
@@ -280,8 +275,8 @@ def main():
     server = start_server(args) if args.start else None
     try:
         rpc = Rpc(args)
-        segment_id, test_id = prepare_data(rpc)
-        shoot(args, segment_id, test_id)
+        segment_id, campaign_id = prepare_data(rpc)
+        shoot(args, segment_id, campaign_id)
     finally:
         if server:
             server.terminate()

@@ -2,7 +2,7 @@
     "name": "Telecom Campaigns: Metrics, Segments and A/B Tests",
     "summary": "Per-subscriber metrics with an explainable churn-risk score, "
     "dynamic segments compiled to SQL and deterministic A/B assignment",
-    "version": "18.0.1.6.0",
+    "version": "18.0.1.6.1",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",
@@ -39,6 +39,7 @@
         "views/telecom_campaigns_menus.xml",
         "views/telecom_segment_condition_billing_views.xml",
     ],
+    "demo": ["demo/telecom_campaign_demo.xml"],
     "assets": {
         "web.assets_tests": [
             "telecom_campaigns/static/tests/tours/*.js",
