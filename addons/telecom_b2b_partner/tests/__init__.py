@@ -5,3 +5,4 @@ from . import test_contract_lifecycle
 from . import test_contract_renewal
 from . import test_forms
 from . import test_menus_b2b
+from . import test_sales
