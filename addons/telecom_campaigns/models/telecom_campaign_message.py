@@ -15,7 +15,6 @@ MESSAGE_STATES = [
     ("cancelled", "Cancelled"),
 ]
 MAILING_TYPES = {"email": "mail", "sms": "sms"}
-DEDUP_INDEX = "telecom_campaign_message_dedup_idx"
 # the address a message keeps: the one of its channel
 ADDRESS_COLUMNS = {"email": "email", "sms": "phone"}
 
@@ -124,7 +123,7 @@ class TelecomCampaignMessage(models.Model):
         # a 16-byte key instead of a text one (a collision of two scopes of the
         # same subscriber has a chance of 2^-64)
         self.env.cr.execute(
-            f"""CREATE UNIQUE INDEX IF NOT EXISTS {DEDUP_INDEX}
+            """CREATE UNIQUE INDEX IF NOT EXISTS telecom_campaign_message_dedup_idx
                     ON telecom_campaign_message
                        (partner_id, hashtextextended(dedup_scope, 0))"""
         )

@@ -7,6 +7,8 @@ existing database the constraints go here; deleting a subscriber or a mailing
 is handled by their unlink since.
 """
 
+from odoo.tools import SQL
+
 FOREIGN_KEYS = ("partner_id", "mailing_id", "company_id", "create_uid", "write_uid")
 
 
@@ -16,7 +18,10 @@ def migrate(cr, version):
     names = [f"telecom_campaign_message_{column}_fkey" for column in FOREIGN_KEYS]
     for name in names:
         cr.execute(
-            "ALTER TABLE IF EXISTS telecom_campaign_message"
-            f" DROP CONSTRAINT IF EXISTS {name}"
+            SQL(
+                "ALTER TABLE IF EXISTS telecom_campaign_message"
+                " DROP CONSTRAINT IF EXISTS %s",
+                SQL.identifier(name),
+            )
         )
     cr.execute("DELETE FROM ir_model_constraint WHERE name = ANY(%s)", [names])
