@@ -419,33 +419,36 @@ current AS (
     SELECT id, partner_id, region_id, tariff_id, company_id, churn_risk
       FROM telecom_segment_member
      WHERE segment_id = %(segment)s AND snapshot_id IS NULL
-), leaving AS (
-    DELETE FROM telecom_segment_member member
-     USING (SELECT current.id FROM current
-             WHERE NOT EXISTS (SELECT FROM matching
-                                WHERE matching.partner_id = current.partner_id)
-           ) gone
-     WHERE member.id = gone.id
-), changing AS (
-    UPDATE telecom_segment_member member
-       SET region_id = matching.region_id, tariff_id = matching.tariff_id,
-           company_id = matching.company_id, churn_risk = matching.churn_risk
-      FROM current JOIN matching ON matching.partner_id = current.partner_id
-     WHERE member.id = current.id
-       AND (current.region_id, current.tariff_id, current.company_id,
+), diff AS MATERIALIZED (
+    -- one pass over both: the leavers (no match), the joiners (no row) and
+    -- the rows whose copies changed; the rest, most of it, drops out here
+    SELECT current.id, matching.partner_id, matching.region_id,
+           matching.tariff_id, matching.company_id, matching.churn_risk
+      FROM current FULL JOIN matching ON matching.partner_id = current.partner_id
+     WHERE current.id IS NULL OR matching.partner_id IS NULL
+        OR (current.region_id, current.tariff_id, current.company_id,
             current.churn_risk)
            IS DISTINCT FROM
            (matching.region_id, matching.tariff_id, matching.company_id,
             matching.churn_risk)
+), leaving AS (
+    DELETE FROM telecom_segment_member member
+     USING diff
+     WHERE member.id = diff.id AND diff.partner_id IS NULL
+), changing AS (
+    UPDATE telecom_segment_member member
+       SET region_id = diff.region_id, tariff_id = diff.tariff_id,
+           company_id = diff.company_id, churn_risk = diff.churn_risk
+      FROM diff
+     WHERE member.id = diff.id AND diff.partner_id IS NOT NULL
 ), joining AS (
     INSERT INTO telecom_segment_member (
         segment_id, partner_id, region_id, tariff_id, company_id, churn_risk,
         date_entered)
-    SELECT %(segment)s, matching.partner_id, matching.region_id, matching.tariff_id,
-           matching.company_id, matching.churn_risk, %(now)s
-      FROM matching
-     WHERE NOT EXISTS (SELECT FROM current
-                        WHERE current.partner_id = matching.partner_id)
+    SELECT %(segment)s, partner_id, region_id, tariff_id, company_id,
+           churn_risk, %(now)s
+      FROM diff
+     WHERE diff.id IS NULL
 )
 SELECT count(*) FROM matching
 """,
