@@ -9,6 +9,8 @@ snapshot (the two unique indexes serve every lookup). Rows of subscribers,
 segments or snapshots deleted are deleted by their ``unlink`` from now on.
 """
 
+from odoo.tools import SQL
+
 
 def migrate(cr, version):
     if not version:
@@ -18,7 +20,12 @@ def migrate(cr, version):
             WHERE conrelid = 'telecom_segment_member'::regclass AND contype = 'f'"""
     )
     for (name,) in cr.fetchall():
-        cr.execute(f'ALTER TABLE telecom_segment_member DROP CONSTRAINT "{name}"')
+        cr.execute(
+            SQL(
+                "ALTER TABLE telecom_segment_member DROP CONSTRAINT %s",
+                SQL.identifier(name),
+            )
+        )
     cr.execute(
         """DELETE FROM ir_model_constraint
             WHERE type = 'f' AND model = (SELECT id FROM ir_model
