@@ -22,3 +22,12 @@ class TelecomRequest(models.Model):
         index="btree_not_null",
         ondelete="set null",
     )
+    telecom_b2b_lead_id = fields.Many2one(
+        "crm.lead",
+        string="B2B Opportunity",
+        related="telecom_b2b_sale_line_id.order_id.opportunity_id",
+        store=True,
+        index="btree_not_null",
+        help="The deal the activation comes from: its dealer or agent earns the "
+        "commission.",
+    )

@@ -6,3 +6,7 @@ from . import test_contract_renewal
 from . import test_forms
 from . import test_menus_b2b
 from . import test_sales
+from . import test_commission
+from . import test_commission_access
+from . import test_channel_conflict
+from . import test_portal_commission

@@ -1,0 +1,83 @@
+from datetime import date
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+
+from .common_agent import JAN, B2bAgentCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCommissionAccess(B2bAgentCommon):
+    """Who sees and moves statements: B2B sellers read those of their zones,
+    B2B managers compute, approve and pay them, an agent's portal users read
+    the approved and paid ones of their own agent only."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._won_deal(cls.dealer, cls.holding, cls.site_north, 1, date(2026, 1, 10))
+        cls._won_deal(cls.agent, cls.entity_south, cls.site_south, 1, date(2026, 1, 15))
+        statements = cls._generate(*JAN)
+        cls.dealer_statement = statements.filtered(lambda s: s.agent_id == cls.dealer)
+        cls.agent_statement = statements.filtered(lambda s: s.agent_id == cls.agent)
+
+    def test_seller_reads_the_statements_of_its_zone_only(self):
+        Statement = self.env["telecom.b2b.commission.statement"]
+        seen = Statement.with_user(self.seller_north).search([])
+        self.assertIn(self.dealer_statement, seen)
+        self.assertNotIn(self.agent_statement, seen)
+        self.assertEqual(
+            Statement.with_user(self.seller_south).search([]), self.agent_statement
+        )
+        with self.assertRaises(AccessError):
+            self.agent_statement.with_user(self.seller_north).read(["amount_total"])
+
+    def test_seller_can_neither_compute_nor_approve(self):
+        with self.assertRaises(AccessError):
+            self.dealer_statement.with_user(self.seller_north).action_approve()
+        with self.assertRaises(AccessError):
+            self.env["telecom.b2b.commission.statement"].with_user(
+                self.seller_north
+            )._generate_statements(*JAN)
+        with self.assertRaises(AccessError):
+            self.dealer_statement.with_user(self.seller_north).write(
+                {"payout_reference": "PAY-1"}
+            )
+
+    def test_manager_approves_then_pays_with_a_reference(self):
+        statement = self.dealer_statement.with_user(self.b2b_manager)
+        statement.action_approve()
+        self.assertEqual(statement.state, "approved")
+        self.assertEqual(statement.approved_by_id, self.b2b_manager)
+        with self.assertRaisesRegex(ValidationError, "payout reference"):
+            statement.action_mark_paid()
+        statement.write(
+            {"payout_reference": "PAY-2026-01", "payout_date": date(2026, 2, 5)}
+        )
+        statement.action_mark_paid()
+        self.assertEqual(statement.state, "paid")
+        with self.assertRaisesRegex(UserError, "current status"):
+            statement.action_approve()
+        with self.assertRaisesRegex(UserError, "draft"):
+            statement.unlink()
+
+    def test_agent_portal_user_reads_own_approved_statements_only(self):
+        Statement = self.env["telecom.b2b.commission.statement"].with_user(
+            self.dealer_user
+        )
+        # drafts are the company's work in progress
+        self.assertFalse(Statement.search([]))
+        (self.dealer_statement | self.agent_statement).with_user(
+            self.b2b_manager
+        ).sudo().action_approve()
+        self.assertEqual(Statement.search([]), self.dealer_statement)
+        lines = self.env["telecom.b2b.commission.statement.line"].with_user(
+            self.dealer_user
+        )
+        self.assertEqual(lines.search([]), self.dealer_statement.line_ids)
+        with self.assertRaises(AccessError):
+            self.agent_statement.with_user(self.dealer_user).read(["amount_total"])
+        with self.assertRaises(AccessError):
+            self.dealer_statement.with_user(self.dealer_user).write(
+                {"payout_reference": "MINE"}
+            )

@@ -1,0 +1,1 @@
+from . import telecom_b2b_commission_generate
