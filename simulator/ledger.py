@@ -206,6 +206,7 @@ def account_view(account):
         "restrictions": list(account["restrictions"]),
         "status": account["status"],
         "services": [service_view(service) for service in account["services"]],
+        "adjustments": copy.deepcopy(account.get("adjustments") or []),
     }
 
 
@@ -271,6 +272,7 @@ def normalize_account(data, currency):
         ],
         "charges": list(data.get("charges") or []),
         "usage": list(data.get("usage") or []),
+        "adjustments": list(data.get("adjustments") or []),
     }
 
 

@@ -23,6 +23,15 @@ class RestApi:
             self.monthly_usage,
             **bearer,
         )
+        router.add(
+            "POST",
+            "/api/v1/accounts/{account}/adjustments",
+            self.post_adjustment,
+            **bearer,
+        )
+        router.add(
+            "GET", "/api/v1/accounts/{account}/adjustments", self.adjustments, **bearer
+        )
         router.add("POST", "/api/v1/orders", self.submit_order, **bearer)
         router.add("GET", "/api/v1/orders/{order_id}", self.get_order, **bearer)
         router.add("GET", "/api/v1/catalog/offers", self.offers, **bearer)
@@ -69,6 +78,20 @@ class RestApi:
         order, replayed = self.state.submit_order(key, request.json_object())
         return order_answer(order, replayed)
 
+    def post_adjustment(self, request):
+        data = request.json_object()
+        key = _adjustment_key(request, data)
+        adjustment, replayed = self.state.post_adjustment(
+            key, request.params["account"], data
+        )
+        return adjustment_answer(adjustment, replayed)
+
+    def adjustments(self, request):
+        items = self.state.adjustments(request.params["account"])
+        if items is None:
+            raise _unknown_account(request.params["account"])
+        return json_response(200, {"items": items})
+
     def get_order(self, request):
         order = self.state.order(request.params["order_id"])
         if order is None:
@@ -93,6 +116,53 @@ def order_answer(order, replayed):
         "order_id": order["order_id"],
         "status": order["status"],
         "message": order["message"],
+    }
+    return json_response(200 if replayed else 201, body)
+
+
+def _adjustment_key(request, data):
+    """The idempotency key: the header, else the body's external_reference."""
+    header = (request.headers.get("Idempotency-Key") or "").strip()
+    reference = data.get("external_reference")
+    if reference is not None and not isinstance(reference, str):
+        raise bad_request("external_reference must be a string")
+    reference = (reference or "").strip()
+    if header and reference and header != reference:
+        raise bad_request("Idempotency-Key and external_reference differ")
+    key = header or reference
+    if not key:
+        raise ApiError(
+            400,
+            "IDEMPOTENCY_KEY_REQUIRED",
+            "an adjustment needs an Idempotency-Key header or an external_reference",
+        )
+    if len(key) > 255:
+        raise bad_request("the idempotency key is longer than 255")
+    return key
+
+
+def adjustment_answer(adjustment, replayed):
+    """201 (200 when replayed) with the adjustment, or 422 when refused."""
+    if adjustment["status"] == "rejected":
+        return error_response(
+            422,
+            "REJECTED",
+            adjustment["message"],
+            reason=adjustment["refusal"],
+            adjustment_id=adjustment["adjustment_id"],
+        )
+    body = {
+        name: adjustment[name]
+        for name in (
+            "adjustment_id",
+            "external_reference",
+            "account",
+            "amount",
+            "currency",
+            "period",
+            "status",
+            "message",
+        )
     }
     return json_response(200 if replayed else 201, body)
 

@@ -50,6 +50,7 @@ class SoapApi:
             "GetCharges": self.get_charges,
             "GetMonthlyUsage": self.get_monthly_usage,
             "SubmitOrder": self.submit_order,
+            "PostAdjustment": self.post_adjustment,
         }
 
     def register(self, router):
@@ -115,7 +116,9 @@ class SoapApi:
         return answer
 
     def get_monthly_usage(self, fields):
-        months = _limit(fields.get("months"), default=6, maximum=MAX_MONTHS, name="months")
+        months = _limit(
+            fields.get("months"), default=6, maximum=MAX_MONTHS, name="months"
+        )
         items = self.state.monthly_usage(_required(fields, "account"), months)
         if items is None:
             raise _unknown_account(fields["account"])
@@ -157,6 +160,27 @@ class SoapApi:
         _add(answer, "order_id", order["order_id"])
         _add(answer, "status", order["status"])
         _add(answer, "message", order["message"])
+        return answer
+
+    def post_adjustment(self, fields):
+        key = _required(fields, "external_reference")
+        data = {
+            name: fields.get(name) or None
+            for name in ("amount", "currency", "reason", "period")
+        }
+        adjustment, _replayed = self.state.post_adjustment(
+            key, _required(fields, "account"), data
+        )
+        if adjustment["status"] == "rejected":
+            raise SoapFault(
+                "Client.Rejected", adjustment["message"], adjustment["refusal"]
+            )
+        answer = _tns("PostAdjustmentResponse")
+        _add(answer, "adjustment_id", adjustment["adjustment_id"])
+        _add(answer, "status", adjustment["status"])
+        _add(answer, "amount", f"{adjustment['amount']:.2f}")
+        _add(answer, "currency", adjustment["currency"])
+        _add(answer, "message", adjustment["message"])
         return answer
 
 
@@ -212,9 +236,7 @@ def _limit(raw, default=20, maximum=MAX_CHARGES, name="limit"):
     except ValueError:
         raise SoapFault("Client.BadRequest", f"{name} must be an integer") from None
     if not 0 < limit <= maximum:
-        raise SoapFault(
-            "Client.BadRequest", f"{name} must be between 1 and {maximum}"
-        )
+        raise SoapFault("Client.BadRequest", f"{name} must be between 1 and {maximum}")
     return limit
 
 

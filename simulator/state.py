@@ -11,8 +11,9 @@ import json
 import threading
 from collections import Counter
 
-from .errors import Rejected, bad_request
 from . import history
+from .adjustments import adjustment_from_request, apply_adjustment, new_adjustment
+from .errors import Rejected, bad_request
 from .ledger import Ledger, account_view, debt, now_iso
 from .orders import apply_order, order_from_request
 
@@ -26,6 +27,19 @@ ORDER_VIEW_FIELDS = (
     "status",
     "message",
     "reason",
+    "created_at",
+)
+ADJUSTMENT_VIEW_FIELDS = (
+    "adjustment_id",
+    "external_reference",
+    "account",
+    "amount",
+    "currency",
+    "reason",
+    "period",
+    "status",
+    "message",
+    "refusal",
     "created_at",
 )
 
@@ -47,6 +61,8 @@ class BillingState:
             self.ledger = Ledger(copy.deepcopy(self._seed))
             self._orders = {}  # order id -> order
             self._order_ids = {}  # idempotency key -> order id
+            self._adjustments = {}  # adjustment id -> adjustment
+            self._adjustment_ids = {}  # external reference (key) -> adjustment id
             self._alarms = {}  # alarm id -> alarm pushed to Odoo
             self._events = {}  # event id -> billing event pushed to Odoo
             self._pushes = []
@@ -144,6 +160,41 @@ class BillingState:
             order.update(status="completed", applied_count=1)
         return order
 
+    # -- adjustments --------------------------------------------------------------
+    def post_adjustment(self, key, account, data):
+        """(adjustment, replayed): credit the account once per key, or give back
+        the stored outcome (posted or refused) of the key's first submission."""
+        with self._lock:
+            adjustment_id = self._adjustment_ids.get(key)
+            if adjustment_id:
+                adjustment = self._adjustments[adjustment_id]
+                adjustment["submissions"] += 1
+                return _adjustment_view(adjustment), True
+            adjustment = new_adjustment(
+                len(self._adjustments) + 1, key, adjustment_from_request(account, data)
+            )
+            try:
+                adjustment["message"] = apply_adjustment(self.ledger, adjustment)
+            except Rejected as refusal:
+                adjustment.update(
+                    status="rejected",
+                    message=refusal.message,
+                    refusal=refusal.reason,
+                )
+            else:
+                adjustment.update(status="posted", applied_count=1)
+            self._adjustments[adjustment["adjustment_id"]] = adjustment
+            self._adjustment_ids[key] = adjustment["adjustment_id"]
+            return _adjustment_view(adjustment), False
+
+    def adjustments(self, account_key):
+        """The adjustments posted to an account, or None (no account)."""
+        with self._lock:
+            account = self.ledger.find_account(account_key)
+            if account is None:
+                return None
+            return copy.deepcopy(account.get("adjustments") or [])
+
     # -- OSS alarms and billing events ------------------------------------------
     def new_alarm(self, alarm):
         with self._lock:
@@ -213,8 +264,25 @@ class BillingState:
                 }
                 for key, order_id in self._order_ids.items()
             }
+            adjustments = {
+                key: {
+                    name: self._adjustments[adjustment_id][name]
+                    for name in (
+                        "adjustment_id",
+                        "account",
+                        "amount",
+                        "currency",
+                        "status",
+                        "refusal",
+                        "applied_count",
+                        "submissions",
+                    )
+                }
+                for key, adjustment_id in self._adjustment_ids.items()
+            }
             return {
                 "orders": orders,
+                "adjustments": adjustments,
                 "orders_total": len(self._orders),
                 "orders_applied": sum(
                     o["applied_count"] for o in self._orders.values()
@@ -234,6 +302,7 @@ class BillingState:
                 "seed": self._seed,
                 "ledger": self.ledger.as_seed(),
                 "orders": list(self._orders.values()),
+                "adjustments": list(self._adjustments.values()),
             }
             with open(path, "w", encoding="utf-8") as handle:
                 json.dump(document, handle, ensure_ascii=False)
@@ -248,10 +317,23 @@ class BillingState:
             self._order_ids = {
                 o["idempotency_key"]: o["order_id"] for o in self._orders.values()
             }
+            self._adjustments = {
+                a["adjustment_id"]: a for a in document.get("adjustments", [])
+            }
+            self._adjustment_ids = {
+                a["external_reference"]: a["adjustment_id"]
+                for a in self._adjustments.values()
+            }
 
 
 def _order_view(order):
     return {name: copy.deepcopy(order.get(name)) for name in ORDER_VIEW_FIELDS}
+
+
+def _adjustment_view(adjustment):
+    return {
+        name: copy.deepcopy(adjustment.get(name)) for name in ADJUSTMENT_VIEW_FIELDS
+    }
 
 
 def _merged_seed(seed, data):

@@ -140,6 +140,22 @@ class Sim:
             option_code=option_code,
         )
 
+    def adjust(self, key, account, amount=1500.0, **fields):
+        headers = {**AUTH, "Idempotency-Key": key} if key else AUTH
+        body = {
+            "amount": amount,
+            "currency": "RUB",
+            "reason": "Service credit 2026-11",
+            "period": "2026-11",
+            **fields,
+        }
+        return self.session.post(
+            f"{self.url}/api/v1/accounts/{account}/adjustments",
+            json=body,
+            headers=headers,
+            timeout=TIMEOUT,
+        )
+
     def admin(self, path, body=None):
         method = self.session.get if body is None else self.session.post
         kwargs = {} if body is None else {"json": body}
@@ -744,6 +760,120 @@ def _soap_post(sim, body):
     )
 
 
+# -- adjustments (credits to an account) --------------------------------------------
+def test_adjustment_credits_the_account_once_per_key(sim):
+    before = sim.account(MOROZOV)["balance"]
+    first, replay = (sim.adjust("SC-1", MOROZOV, 1000.0) for _attempt in range(2))
+    assert (first.status_code, replay.status_code) == (201, 200)
+    assert first.json() == replay.json()
+    body = first.json()
+    assert body["adjustment_id"].startswith("ADJ-")
+    assert (body["status"], body["amount"], body["currency"]) == (
+        "posted",
+        1000.0,
+        "RUB",
+    )
+    assert body["external_reference"] == "SC-1"
+    account = sim.account(MOROZOV)
+    assert account["balance"] == before + 1000.0
+    [stored] = account["adjustments"]
+    assert (stored["adjustment_id"], stored["period"]) == (
+        body["adjustment_id"],
+        "2026-11",
+    )
+    listed = sim.get(f"/api/v1/accounts/{MOROZOV}/adjustments").json()["items"]
+    assert listed == account["adjustments"]
+    charge = sim.get(f"/api/v1/accounts/{MOROZOV}/charges?limit=1").json()["items"][0]
+    assert charge["amount"] == -1000.0 and "Корректировка" in charge["description"]
+    state = sim.admin("state")["adjustments"]["SC-1"]
+    assert (state["applied_count"], state["submissions"]) == (1, 2)
+
+
+def test_adjustment_key_from_the_body_or_the_header(sim):
+    by_body = sim.adjust(None, IVANOV, external_reference="SC-2")
+    assert by_body.status_code == 201
+    assert sim.adjust("SC-2", IVANOV).json() == by_body.json()
+    assert sim.adjust("SC-3", IVANOV, external_reference="SC-4").status_code == 400
+    missing = sim.adjust(None, IVANOV)
+    assert missing.status_code == 400
+    assert missing.json()["code"] == "IDEMPOTENCY_KEY_REQUIRED"
+    assert set(sim.admin("state")["adjustments"]) == {"SC-2"}
+
+
+@pytest.mark.parametrize(
+    "account, fields, reason",
+    [
+        ("LS999999999", {}, "UNKNOWN_ACCOUNT"),
+        (IVANOV, {"amount": -5}, "INVALID_AMOUNT"),
+        (IVANOV, {"amount": "lots"}, "INVALID_AMOUNT"),
+        (IVANOV, {"currency": "EUR"}, "CURRENCY_MISMATCH"),
+        (IVANOV, {"reason": " "}, "MISSING_FIELD"),
+        (IVANOV, {"period": "2026-13"}, "INVALID_PAYLOAD"),
+    ],
+)
+def test_refused_adjustments_are_422_replayed_and_credit_nothing(
+    sim, account, fields, reason
+):
+    before = sim.account(IVANOV)["balance"]
+    first, again = (sim.adjust("SC-bad", account, **fields) for _attempt in range(2))
+    assert first.status_code == again.status_code == 422
+    assert first.json() == again.json()
+    assert first.json()["reason"] == reason
+    assert sim.account(IVANOV)["balance"] == before
+    assert sim.admin("state")["adjustments"]["SC-bad"]["applied_count"] == 0
+
+
+def test_adjustment_under_faults_is_posted_once_on_replay(sim):
+    sim.configure(error_rate=1.0)
+    assert sim.adjust("SC-5", IVANOV).status_code == 503
+    sim.configure(error_rate=0.0, malformed_rate=1.0)
+    spoiled = sim.adjust("SC-5", IVANOV)
+    assert spoiled.status_code == 201
+    with pytest.raises(ValueError):
+        json.loads(spoiled.content)
+    sim.configure(malformed_rate=0.0)
+    replay = sim.adjust("SC-5", IVANOV)
+    assert replay.status_code == 200 and replay.json()["status"] == "posted"
+    assert len(sim.account(IVANOV)["adjustments"]) == 1
+    assert sim.admin("state")["adjustments"]["SC-5"]["applied_count"] == 1
+
+
+def test_soap_post_adjustment_is_idempotent_with_rest(soap, sim):
+    arguments = {
+        "external_reference": "SC-soap",
+        "account": KUZNETSOV,
+        "amount": "250.50",
+        "currency": "RUB",
+        "reason": "Service credit",
+        "period": "2026-11",
+    }
+    first = soap.service.PostAdjustment(**arguments)
+    again = soap.service.PostAdjustment(**arguments)
+    assert first.status == "posted" and str(first.amount) == "250.50"
+    assert again.adjustment_id == first.adjustment_id
+    assert (
+        sim.adjust("SC-soap", KUZNETSOV).json()["adjustment_id"] == first.adjustment_id
+    )
+    assert len(sim.account(KUZNETSOV)["adjustments"]) == 1
+    with pytest.raises(zeep.exceptions.Fault) as raised:
+        soap.service.PostAdjustment(
+            **{**arguments, "external_reference": "SC-x", "account": "LS999999999"}
+        )
+    assert raised.value.code == "soap:Client.Rejected"
+    detail = raised.value.detail.findtext(f"{TNS}BillingFault/{TNS}code")
+    assert detail == "UNKNOWN_ACCOUNT"
+
+
+def test_soap_post_adjustment_under_outage_applies_nothing(soap, sim):
+    sim.configure(outage=True)
+    with pytest.raises(zeep.exceptions.Fault) as raised:
+        soap.service.PostAdjustment(
+            external_reference="SC-out", account=IVANOV, amount="10", reason="x"
+        )
+    assert raised.value.code == "soap:Server.Unavailable"
+    assert sim.admin("state")["adjustments"] == {}
+
+
 # -- admin: reset, seed, state ---------------------------------------------------------
 def test_reset_restores_the_seed_and_the_knobs(sim):
     sim.order("r-1", "termination", IVANOV, IVANOV_MSISDN)
@@ -751,6 +881,7 @@ def test_reset_restores_the_seed_and_the_knobs(sim):
     sim.admin("reset", {})
     state = sim.admin("state")
     assert state["orders"] == {} and state["orders_total"] == 0
+    assert state["adjustments"] == {}
     assert state["config"]["error_rate"] == 0.0
     assert state["calls"] == {}
     assert sim.service(IVANOV, IVANOV_MSISDN)["status"] == "active"

@@ -252,6 +252,13 @@ class BaseAdapter:
     def get_order(self, order_id):
         raise NotSupportedError("order reading not supported")
 
+    def post_adjustment(
+        self, idempotency_key, account, amount, currency, reason, period=None
+    ):
+        """Credit ``amount`` to ``account``; ``idempotency_key`` is the external
+        reference billing applies once (a replay answers the same adjustment)."""
+        raise NotSupportedError("adjustments not supported")
+
     def list_offers(self):
         raise NotSupportedError("catalog reading not supported")
 

@@ -89,6 +89,34 @@ class RestBillingAdapter(BaseAdapter):
             "message": str(order.get("message") or ""),
         }
 
+    def post_adjustment(
+        self, idempotency_key, account, amount, currency, reason, period=None
+    ):
+        answer = self._request(
+            "post_adjustment",
+            "POST",
+            f"/accounts/{quote(account, safe='')}/adjustments",
+            json={
+                "amount": amount,
+                "currency": currency,
+                "reason": reason,
+                "period": period,
+                "external_reference": idempotency_key,
+            },
+            headers={"Idempotency-Key": idempotency_key},
+        )
+        adjustment = self._expect_dict(answer, ("adjustment_id", "status"))
+        if adjustment["status"] == "rejected":
+            raise RejectedError(
+                str(adjustment.get("message") or "adjustment refused by billing"),
+                code="REJECTED",
+            )
+        return {
+            "adjustment_id": str(adjustment["adjustment_id"]),
+            "status": str(adjustment["status"]),
+            "message": str(adjustment.get("message") or ""),
+        }
+
     def get_order(self, order_id):
         answer = self._request("get_order", "GET", f"/orders/{quote(order_id)}")
         return self._expect_dict(answer, ("order_id", "status"))

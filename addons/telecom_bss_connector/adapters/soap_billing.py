@@ -152,6 +152,32 @@ class SoapBillingAdapter(BaseAdapter):
             "message": str(answer.get("message") or ""),
         }
 
+    def post_adjustment(
+        self, idempotency_key, account, amount, currency, reason, period=None
+    ):
+        answer = self._call(
+            "post_adjustment",
+            "PostAdjustment",
+            external_reference=idempotency_key,
+            account=account,
+            amount=decimal.Decimal(str(amount)),
+            currency=currency or None,
+            reason=reason,
+            period=period or None,
+        )
+        if not isinstance(answer, dict) or not answer.get("adjustment_id"):
+            raise ProtocolError("unexpected PostAdjustment answer")
+        if answer.get("status") == "rejected":
+            raise RejectedError(
+                str(answer.get("message") or "adjustment refused by billing"),
+                code="REJECTED",
+            )
+        return {
+            "adjustment_id": str(answer["adjustment_id"]),
+            "status": str(answer.get("status") or "posted"),
+            "message": str(answer.get("message") or ""),
+        }
+
     # ------------------------------------------------------------------
     # plumbing
     # ------------------------------------------------------------------

@@ -28,6 +28,7 @@ OPERATIONS = [
     ("termination", "Termination"),
     ("port_in", "Port-In"),
     ("port_out", "Port-Out"),
+    ("adjustment", "Adjustment (Credit)"),
 ]
 STATES = [
     ("pending", "Pending"),
@@ -172,6 +173,37 @@ class TelecomOutbox(models.Model):
             self.operation, 10
         )
 
+    @api.model
+    def _bss_prepare_adjustment_vals(
+        self, backend, idempotency_key, account, amount, reason, period=None
+    ):
+        """Values of an order crediting ``amount`` to ``account`` (a
+        ``telecom.account``) in billing, for :meth:`_bss_create`.
+
+        ``idempotency_key`` is the adjustment's external reference: billing posts
+        it once, a replay gets the same adjustment back. Callers add the link to
+        their own record (a field they add to the outbox) to the values.
+        """
+        if float(amount or 0) <= 0:
+            raise UserError(
+                self.env._(
+                    "An adjustment credits a positive amount, not %(amount)s.",
+                    amount=amount,
+                )
+            )
+        return {
+            "idempotency_key": idempotency_key,
+            "backend_id": backend.id,
+            "operation": "adjustment",
+            "partner_id": account.partner_id.id,
+            "company_id": account.company_id.id,
+            "region_id": account.region_id.id,
+            "account_ref": account.billing_reference or account.name,
+            "payload": mappers.adjustment_payload(
+                amount, account.currency_id.name, reason, period
+            ),
+        }
+
     # ------------------------------------------------------------------
     # delivery (the queue job)
     # ------------------------------------------------------------------
@@ -186,16 +218,7 @@ class TelecomOutbox(models.Model):
         backend = self.backend_id
         journal = []
         try:
-            answer = backend._bss_call(
-                "submit_order",
-                self.idempotency_key,
-                self.operation,
-                self.account_ref,
-                self.msisdn,
-                self.payload,
-                journal=journal,
-            )
-            values = mappers.order_result_values(answer)
+            values = self._bss_send(journal)
         except CircuitOpenError as error:
             # not an attempt: wait for the circuit's pause, whatever its length
             raise RetryableJobError(
@@ -212,6 +235,33 @@ class TelecomOutbox(models.Model):
         backend._bss_journal(journal)
         self._bss_mark_done(values)
         return f"delivered: {values['external_order_id']}"
+
+    def _bss_send(self, journal):
+        """Send the order by the adapter operation its kind needs; return the
+        outbox values of billing's answer (the adapter errors go up)."""
+        if self.operation == "adjustment":
+            payload = self.payload or {}
+            answer = self.backend_id._bss_call(
+                "post_adjustment",
+                self.idempotency_key,
+                self.account_ref,
+                payload.get("amount"),
+                payload.get("currency"),
+                payload.get("reason"),
+                payload.get("period"),
+                journal=journal,
+            )
+            return mappers.adjustment_result_values(answer)
+        answer = self.backend_id._bss_call(
+            "submit_order",
+            self.idempotency_key,
+            self.operation,
+            self.account_ref,
+            self.msisdn,
+            self.payload,
+            journal=journal,
+        )
+        return mappers.order_result_values(answer)
 
     def _bss_try_lock(self):
         """A transaction lock on the order: two deliveries never run at once."""

@@ -187,6 +187,84 @@ class TestWithSimulator(BssCommon):
         self.assertEqual(service.state, "terminated")  # the number is free again
 
     # ------------------------------------------------------------------
+    # adjustments (credits)
+    # ------------------------------------------------------------------
+    def _adjustment(self, key, backend=None, amount=750.0):
+        self.account.billing_reference = f"BILL-{key}"
+        self.simulator.admin(
+            "POST",
+            "seed",
+            {
+                "accounts": [
+                    {
+                        "account": self.account.billing_reference,
+                        "balance": 0,
+                        "currency": self.account.currency_id.name,
+                    }
+                ]
+            },
+        )
+        vals = self.env["telecom.outbox"]._bss_prepare_adjustment_vals(
+            backend or self.backend, key, self.account, amount, "Service credit"
+        )
+        with trap_jobs():
+            return self.env["telecom.outbox"]._bss_create([vals])
+
+    def _billed_adjustments(self, order):
+        return self.simulator.state()["adjustments"].get(order.idempotency_key)
+
+    def test_adjustment_survives_an_outage_and_is_posted_once(self):
+        order = self._adjustment("T-SIM-ADJ-1")
+        self.simulator.configure(error_rate=1.0)
+        self.assertIsInstance(self._deliver(order), RetryableJobError)
+        self.simulator.configure(error_rate=0.0, outage=True, outage_mode="reset")
+        self.assertIsInstance(self._deliver(order), RetryableJobError)
+        order.invalidate_recordset()
+        self.assertEqual((order.state, order.attempt_count), ("pending", 2))
+        self.assertIsNone(self._billed_adjustments(order))
+        self.simulator.configure(outage=False)
+        self._deliver(order)
+        self.assertEqual(order.state, "done")
+        self.assertTrue(order.external_order_id.startswith("ADJ-"))
+        [billed] = [
+            account
+            for account in self.simulator.state()["accounts"]
+            if account["account"] == order.account_ref
+        ]
+        self.assertEqual(billed["balance"], 750.0)
+        self.assertEqual(
+            billed["adjustments"][0]["adjustment_id"], order.external_order_id
+        )
+
+    def test_adjustment_whose_answer_was_lost_is_replayed_not_posted_twice(self):
+        order = self._adjustment("T-SIM-ADJ-2")
+        # billing posted it but its answer came back broken
+        self.simulator.configure(malformed_rate=1.0)
+        self.assertIsInstance(self._deliver(order), RetryableJobError)
+        self.simulator.configure(malformed_rate=0.0)
+        self._deliver(order)
+        self.assertEqual(order.state, "done")
+        billed = self._billed_adjustments(order)
+        self.assertEqual(billed["adjustment_id"], order.external_order_id)
+        self.assertEqual((billed["applied_count"], billed["submissions"]), (1, 2))
+
+    def test_soap_adjustment_and_refusal(self):
+        self.backend.active = False
+        order = self._adjustment("T-SIM-ADJ-3", backend=self.soap, amount=99.99)
+        self._deliver(order)
+        self.assertEqual((order.state, order.external_status), ("done", "posted"))
+        self.assertEqual(self._billed_adjustments(order)["amount"], 99.99)
+        vals = self.env["telecom.outbox"]._bss_prepare_adjustment_vals(
+            self.soap, "T-SIM-ADJ-4", self.account, 10, "Service credit"
+        )
+        vals["account_ref"] = "NO-SUCH-ACCOUNT"
+        with trap_jobs():
+            refused = self.env["telecom.outbox"]._bss_create([vals])
+        self.assertIsInstance(self._deliver(refused), str)  # no retry asked
+        self.assertEqual(refused.state, "rejected")
+        self.assertEqual(refused.external_status, "UNKNOWN_ACCOUNT")
+
+    # ------------------------------------------------------------------
     # adapters: SOAP faults, malformed, oversized, dangerous XML, time-outs
     # ------------------------------------------------------------------
     def test_soap_faults_become_clear_errors(self):

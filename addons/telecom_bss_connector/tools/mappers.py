@@ -236,6 +236,31 @@ def order_result_values(result):
     }
 
 
+def adjustment_result_values(result):
+    """What the outbox keeps of billing's answer to an adjustment."""
+    if not isinstance(result, dict):
+        raise ProtocolError("adjustment answer is not an object")
+    return {
+        "external_order_id": _text(
+            result.get("adjustment_id"), "adjustment_id", required=True
+        ),
+        "external_status": _text(result.get("status"), "status", limit=32),
+        "response_message": _text(result.get("message"), "message", limit=1000),
+    }
+
+
+def adjustment_payload(amount, currency, reason, period=None):
+    """Payload of an adjustment: a credit of ``amount`` (rounded to the cent) in
+    ``currency`` (ISO code), with the ``reason`` billing shows on the bill and
+    the month (``period``, a date) it is for."""
+    return {
+        "amount": round(float(amount), 2),
+        "currency": currency or None,
+        "reason": (reason or "")[:MAX_TEXT],
+        "period": period.strftime("%Y-%m") if period else None,
+    }
+
+
 def _code(product):
     return product.telecom_billing_code or None
 

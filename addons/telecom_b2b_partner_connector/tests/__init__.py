@@ -1,0 +1,1 @@
+from . import test_send_to_billing
