@@ -36,3 +36,6 @@ from . import telecom_usage_monthly
 from . import telecom_import_usage
 from . import telecom_service_ending
 from . import telecom_usage_drop
+from . import telecom_kpi
+from . import telecom_kpi_measurement
+from . import telecom_kpi_subscriber

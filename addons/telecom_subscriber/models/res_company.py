@@ -111,6 +111,12 @@ class ResCompany(models.Model):
         "drop (0: never).",
     )
 
+    telecom_kpi_go_live_date = fields.Date(
+        string="KPI Go-Live Date",
+        help="When the suite went live for this branch: the project KPIs compare "
+        "the months after it with the baseline months just before it.",
+    )
+
     @api.constrains(
         "telecom_contract_ending_days",
         "telecom_promotion_ending_days",

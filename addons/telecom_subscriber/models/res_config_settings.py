@@ -4,6 +4,9 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
+    telecom_kpi_go_live_date = fields.Date(
+        related="company_id.telecom_kpi_go_live_date", readonly=False
+    )
     telecom_auto_complete = fields.Boolean(
         related="company_id.telecom_auto_complete", readonly=False
     )

@@ -15,3 +15,4 @@ from . import test_menus_by_role
 from . import test_contact_policy
 from . import test_import_usage
 from . import test_billing_events
+from . import test_kpi

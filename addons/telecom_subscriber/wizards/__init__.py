@@ -1,1 +1,2 @@
 from . import telecom_request_refuse
+from . import telecom_kpi_export
