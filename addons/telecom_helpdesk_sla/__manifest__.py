@@ -2,7 +2,7 @@
     "name": "Telecom Service Desk: SLA, Escalation and Mass Incidents",
     "summary": "SLA engine with working calendars, escalation matrix, routing by "
     "zone, expertise and shift, and network incidents for the NOC",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",
@@ -19,6 +19,7 @@
         "data/telecom_helpdesk_sla_data.xml",
         "data/telecom_sla_policy_data.xml",
         "data/ir_cron_data.xml",
+        "data/telecom_kpi_data.xml",
         "wizards/telecom_incident_link_views.xml",
         "wizards/telecom_sla_breach_report_views.xml",
         "views/telecom_sla_policy_views.xml",
@@ -38,6 +39,7 @@
         "views/res_partner_views.xml",
         "views/portal_templates.xml",
         "report/telecom_sla_report_views.xml",
+        "views/telecom_kpi_measurement_views.xml",
         "views/telecom_helpdesk_sla_menus.xml",
     ],
     "demo": [

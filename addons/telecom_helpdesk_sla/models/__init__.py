@@ -27,3 +27,5 @@ from . import helpdesk_ticket_sla
 from . import helpdesk_ticket_sla_explain
 from . import helpdesk_ticket_timeline
 from . import helpdesk_ticket_category
+from . import telecom_kpi
+from . import telecom_kpi_measurement
