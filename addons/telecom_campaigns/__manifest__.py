@@ -2,7 +2,7 @@
     "name": "Telecom Campaigns: Metrics, Segments and A/B Tests",
     "summary": "Per-subscriber metrics with an explainable churn-risk score, "
     "dynamic segments compiled to SQL and deterministic A/B assignment",
-    "version": "18.0.1.6.1",
+    "version": "18.0.1.7.0",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",
@@ -15,6 +15,7 @@
         "security/telecom_campaign_message_security.xml",
         "security/telecom_scenario_security.xml",
         "data/telecom_event_consumer_data.xml",
+        "data/telecom_kpi_data.xml",
         "data/ir_cron_data.xml",
         "data/telecom_campaign_message_data.xml",
         "data/telecom_scenario_data.xml",

@@ -26,3 +26,4 @@ from . import telecom_offer_response
 from . import telecom_campaign_report
 from . import telecom_campaign_funnel_report
 from . import telecom_campaign_demo
+from . import telecom_kpi

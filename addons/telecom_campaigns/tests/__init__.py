@@ -18,3 +18,4 @@ from . import test_campaign
 from . import test_campaign_arpu
 from . import test_campaign_statistics
 from . import test_scenario_billing_events
+from . import test_kpi
