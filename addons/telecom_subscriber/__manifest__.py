@@ -2,7 +2,7 @@
     "name": "Telecom Subscribers",
     "summary": "Subscribers, accounts, services and their whole lifecycle, "
     "with a 360° card and one omnichannel timeline",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",
@@ -39,6 +39,7 @@
         "views/res_config_settings_views.xml",
         "views/telecom_dashboard_views.xml",
         "views/portal_templates.xml",
+        "views/portal_self_service_templates.xml",
         "views/telecom_subscriber_menus.xml",
     ],
     "demo": [

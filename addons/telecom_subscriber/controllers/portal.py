@@ -1,11 +1,13 @@
-"""Subscriber portal: my services, my requests, and blocking a lost SIM card.
+"""Subscriber portal: my services, my requests, and the self-service requests.
 
 The pages only parse, check access and render; what a subscriber may do lives in
-model methods (``telecom.service._portal_request_block_lost_sim``). Portal users
-read their own records through the portal record rules of this addon.
+model methods (``telecom.service._portal_create_request``,
+``_portal_request_block_lost_sim``). Portal users read their own records through
+the portal record rules of this addon. A line that is not the user's and a line
+that does not exist get the same answer (a redirect to /my).
 """
 
-from odoo import http
+from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 
@@ -41,13 +43,25 @@ class TelecomCustomerPortal(CustomerPortal):
     # Domains, sortings, filters (extension hooks)
     # ------------------------------------------------------------------
     def _get_telecom_service_domain(self):
-        """Services of the user's subscriber (or of their company)."""
-        return [("partner_id", "child_of", request.env.user.commercial_partner_id.id)]
+        """Services of the user's subscriber (or of their company), and the lines
+        the user uses for another holder."""
+        user = request.env.user
+        return [
+            "|",
+            ("partner_id", "child_of", user.commercial_partner_id.id),
+            ("user_partner_id", "=", user.partner_id.id),
+        ]
 
     def _get_telecom_request_domain(self):
-        """Requests of the user's subscriber; drafts are agents' work in progress."""
+        """Requests of the user's subscriber and of the lines they use (not the
+        holder's claims); drafts are agents' work in progress."""
+        user = request.env.user
         return [
-            ("partner_id", "child_of", request.env.user.commercial_partner_id.id),
+            "|",
+            ("partner_id", "child_of", user.commercial_partner_id.id),
+            "&",
+            ("service_id.user_partner_id", "=", user.partner_id.id),
+            ("request_type", "!=", "claim"),
             ("state", "!=", "draft"),
         ]
 
@@ -191,10 +205,75 @@ class TelecomCustomerPortal(CustomerPortal):
             return self._render_telecom_service(service_sudo, error=error.args[0])
         return request.redirect(f"/my/requests/{block.id}?telecom_lost_sim=1")
 
+    @http.route(
+        ["/my/services/<int:service_id>/request/<string:request_type>"],
+        type="http",
+        auth="user",
+        methods=["GET", "POST"],
+        website=True,
+    )
+    def portal_my_telecom_service_request(self, service_id, request_type, **post):
+        """The form of a self-service request on a line (GET), and its sending (POST).
+
+        A refused request shows the error on the form, with what was typed.
+        """
+        try:
+            service_sudo = self._document_check_access("telecom.service", service_id)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        if request_type not in service_sudo._portal_available_request_types():
+            return request.redirect(f"/my/services/{service_id}")
+        if request.httprequest.method != "POST":
+            return self._render_telecom_request_form(service_sudo, request_type, {})
+        service = request.env["telecom.service"].browse(service_id)
+        try:
+            new_request = service._portal_create_request(request_type, post)
+        except UserError as error:  # AccessError too: a line user of the line
+            return self._render_telecom_request_form(
+                service_sudo, request_type, post, error=error.args[0]
+            )
+        return request.redirect(f"/my/requests/{new_request.id}?telecom_created=1")
+
+    def _render_telecom_request_form(
+        self, service_sudo, request_type, form, error=None
+    ):
+        service = request.env["telecom.service"].browse(service_sudo.id)
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "telecom_service_request",
+                "telecom_service": service_sudo,
+                "telecom_request_type": request_type,
+                "telecom_is_holder": service._portal_is_holder(),
+                "telecom_form": form,
+                "error": error,
+            }
+        )
+        if request_type == "tariff_change":
+            values["telecom_tariff_offers"] = service_sudo._portal_tariff_offers()
+            values["telecom_next_cycle_date"] = (
+                service_sudo.account_id._next_billing_date(
+                    fields.Date.context_today(service_sudo)
+                )
+            )
+        if request_type == "option_change":
+            values["telecom_options_to_add"] = service_sudo._portal_options_to_add()
+        if request_type == "claim":
+            Request = request.env["telecom.request"]
+            values["telecom_claim_categories"] = Request._fields[
+                "claim_category"
+            ]._description_selection(request.env)
+        return request.render(
+            "telecom_subscriber.portal_my_telecom_service_request", values
+        )
+
     def _render_telecom_service(self, service_sudo, **kw):
+        service = request.env["telecom.service"].browse(service_sudo.id)
         values = {
             "page_name": "telecom_service",
             "telecom_service": service_sudo,
+            "telecom_is_holder": service._portal_is_holder(),
+            "telecom_request_types": service_sudo._portal_available_request_types(),
             "telecom_recent_requests": service_sudo.request_ids.filtered(
                 lambda telecom_request: telecom_request.state != "draft"
             )[: self._telecom_recent_request_limit],
@@ -233,7 +312,9 @@ class TelecomCustomerPortal(CustomerPortal):
     @http.route(
         ["/my/requests/<int:request_id>"], type="http", auth="user", website=True
     )
-    def portal_my_telecom_request(self, request_id, telecom_lost_sim=None, **kw):
+    def portal_my_telecom_request(
+        self, request_id, telecom_lost_sim=None, telecom_created=None, **kw
+    ):
         try:
             request_sudo = self._document_check_access("telecom.request", request_id)
         except (AccessError, MissingError):
@@ -242,6 +323,7 @@ class TelecomCustomerPortal(CustomerPortal):
             "page_name": "telecom_request",
             "telecom_request": request_sudo,
             "telecom_lost_sim": bool(telecom_lost_sim),
+            "telecom_created": bool(telecom_created),
         }
         values = self._get_page_view_values(
             request_sudo, None, values, "my_telecom_requests_history", False, **kw

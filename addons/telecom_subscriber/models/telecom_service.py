@@ -52,6 +52,16 @@ class TelecomService(models.Model):
     company_id = fields.Many2one(
         related="account_id.company_id", store=True, index=True
     )
+    user_partner_id = fields.Many2one(
+        "res.partner",
+        string="Line User",
+        index="btree_not_null",
+        ondelete="set null",
+        tracking=True,
+        help="Who uses the line when it is not the account holder (a relative, an "
+        "employee). With a portal login they see the line and its requests; "
+        "changes stay with the holder.",
+    )
     currency_id = fields.Many2one(related="company_id.currency_id")
     region_id = fields.Many2one(
         "telecom.region",

@@ -16,3 +16,4 @@ from . import test_contact_policy
 from . import test_import_usage
 from . import test_billing_events
 from . import test_kpi
+from . import test_portal_self_service
