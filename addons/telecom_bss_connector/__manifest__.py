@@ -3,7 +3,7 @@
     "summary": "Live billing data on the subscriber card, orders delivered to billing "
     "through an outbox that loses nothing, TM Forum inbound APIs and integration "
     "health",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",
@@ -24,6 +24,7 @@
         "views/telecom_alarm_views.xml",
         "views/res_partner_views.xml",
         "views/telecom_service_views.xml",
+        "views/telecom_refund_views.xml",
         "views/telecom_bss_connector_menus.xml",
     ],
     "demo": [

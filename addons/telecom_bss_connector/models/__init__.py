@@ -18,3 +18,4 @@ from . import telecom_network_element
 from . import telecom_alarm
 from . import telecom_billing_event
 from . import telecom_account_usage
+from . import telecom_refund

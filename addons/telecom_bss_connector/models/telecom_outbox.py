@@ -67,6 +67,9 @@ class TelecomOutbox(models.Model):
     service_id = fields.Many2one(
         "telecom.service", readonly=True, index="btree_not_null", ondelete="set null"
     )
+    refund_id = fields.Many2one(
+        "telecom.refund", readonly=True, index="btree_not_null", ondelete="restrict"
+    )
     partner_id = fields.Many2one(
         "res.partner", string="Subscriber", readonly=True, ondelete="set null"
     )
@@ -337,6 +340,7 @@ class TelecomOutbox(models.Model):
         )
         if self.request_id:
             self.request_id._bss_on_order_delivered(self)
+        self.refund_id._bss_on_adjustment_posted(self)
 
     def _bss_mark_rejected(self, error):
         # sudo: delivery state is written by the system (see _bss_create)
@@ -353,6 +357,7 @@ class TelecomOutbox(models.Model):
         )
         if self.request_id:
             self.request_id._bss_on_order_rejected(self, error.message)
+        self.refund_id._bss_on_adjustment_failed(self)
 
     def _bss_mark_dead(self, attempt, message):
         # sudo: delivery state is written by the system (see _bss_create)
@@ -379,6 +384,7 @@ class TelecomOutbox(models.Model):
             lambda request: request.fulfilment_status == "waiting"
         )
         waiting._fail_external_fulfilment(alert)
+        self.refund_id._bss_on_adjustment_failed(self)
 
     # ------------------------------------------------------------------
     # actions

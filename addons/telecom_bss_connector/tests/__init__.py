@@ -9,3 +9,4 @@ from . import test_request_fulfilment
 from . import test_access
 from . import test_monthly_usage
 from . import test_adjustment
+from . import test_refund_billing
