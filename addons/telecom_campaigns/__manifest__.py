@@ -40,7 +40,7 @@
         "views/telecom_campaigns_menus.xml",
         "views/telecom_segment_condition_billing_views.xml",
     ],
-    "demo": ["demo/telecom_campaign_demo.xml"],
+    "demo": ["demo/telecom_campaign_demo.xml", "demo/telecom_kpi_demo.xml"],
     "assets": {
         "web.assets_tests": [
             "telecom_campaigns/static/tests/tours/*.js",

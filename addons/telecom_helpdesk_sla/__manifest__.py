@@ -47,6 +47,7 @@
         "demo/helpdesk_demo.xml",
         "demo/telecom_sla_policy_demo.xml",
         "demo/telecom_incident_demo.xml",
+        "demo/telecom_kpi_demo.xml",
     ],
     "post_init_hook": "post_init_hook",
     "installable": True,

@@ -47,6 +47,7 @@
         "demo/telecom_catalog_demo.xml",
         "demo/res_users_demo.xml",
         "demo/telecom_subscriber_demo.xml",
+        "demo/telecom_kpi_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -231,3 +231,44 @@ class TestKpiContacts(TelecomKpiCommon):
             self._figures(kpi, self.zone_east, channel="call"),
             {(2024, 4): (6.0, 1.0, 6.0)},
         )
+
+    def test_every_installed_kpi_has_its_computation(self):
+        """An addon brings its KPI records and their computations together: what
+        is installed can be measured, nothing else is listed."""
+        kpis = self.Kpi.with_context(active_test=False).search([])
+        self.assertTrue(
+            {"handling_time", "churn", "self_service"} <= set(kpis.mapped("code"))
+        )
+        for kpi in kpis:
+            with self.subTest(kpi=kpi.code):
+                self.assertTrue(hasattr(self.Kpi, f"_kpi_rows_{kpi.code}"))
+
+    def test_recompute_costs_the_same_queries_whatever_the_data(self):
+        """Set-based: the number of queries of a recompute does not grow with
+        the contacts, zones, channels and months measured."""
+        partner, _account = self._create_subscriber("Few", zone=self.zone_east)
+        self._contact(partner, self.at(4, 1), duration=2)
+        kpi = self.Kpi.search([("code", "=", "handling_time")])
+
+        def queries_of_recompute():
+            self.env.flush_all()
+            self.env.invalidate_all()  # both runs start from a cold cache
+            before = self.env.cr.sql_log_count
+            kpi._recompute(today=date(2024, 5, 15))
+            return self.env.cr.sql_log_count - before
+
+        kpi._recompute(today=date(2024, 5, 15))  # warm the caches
+        few = queries_of_recompute()
+        for zone in (self.zone_west, self.zone_south, self.zone_north_city):
+            many, _account = self._create_subscriber("Many", zone=zone)
+            for month in (1, 2, 3, 4):
+                for channel in ("call", "chat", "email"):
+                    self._contact(many, self.at(month, 3), channel=channel, duration=3)
+        kpi._recompute(today=date(2024, 5, 15))
+        self.assertEqual(queries_of_recompute(), few)
+        self.assertEqual(
+            self.Measurement.search_count(
+                [("kpi_id", "=", kpi.id), ("region_id", "=", self.zone_west.id)]
+            ),
+            12,
+        )
