@@ -28,6 +28,10 @@ on a database made by tools/run):
 
 The images go to ``addons/telecom_campaigns/static/description/`` (``--out``),
 which ``readme/USAGE.md`` shows.
+
+``--b2b-agent-portal`` takes instead the lead list of the agent portal of
+``telecom_b2b_partner`` as its demo agent (``agent.svyaz``), into
+``addons/telecom_b2b_partner/static/description/agent_portal_leads.png``.
 """
 
 import argparse
@@ -62,6 +66,12 @@ def parse_args():
     parser.add_argument("--addons-path", default=None)
     parser.add_argument("--db-host", default=os.environ.get("PGHOST", "127.0.0.1"))
     parser.add_argument("--db-user", default="odoo")
+    parser.add_argument(
+        "--b2b-agent-portal",
+        action="store_true",
+        help="only the agent portal of telecom_b2b_partner: its lead list as the "
+        "demo agent agent.svyaz (telecom_b2b_partner/static/description/)",
+    )
     args = parser.parse_args()
     args.url = (args.url or f"http://localhost:{args.port}").rstrip("/")
     return args
@@ -262,6 +272,30 @@ def shoot(args, segment_id, campaign_id):
         browser.close()
 
 
+def shoot_b2b_agent_portal(args):
+    """The demo agent's leads in the portal (``agent_portal_leads.png``)."""
+    from playwright.sync_api import sync_playwright
+
+    out = REPO_ROOT / "addons" / "telecom_b2b_partner" / "static" / "description"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=args.chromium, args=["--no-sandbox"]
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.set_default_timeout(300_000)
+        page.goto(f"{args.url}/web/login?db={args.db}")
+        page.fill("input[name=login]", "agent.svyaz")
+        page.fill("input[name=password]", "agent.svyaz")
+        page.click("button[type=submit]")
+        page.wait_for_selector(".o_portal_index_card a[href='/my/agent/leads']")
+        page.goto(f"{args.url}/my/agent/leads")
+        page.wait_for_selector("tr.o_telecom_agent_lead_row")
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(out / "agent_portal_leads.png"))
+        print(out / "agent_portal_leads.png")
+        browser.close()
+
+
 def settle(page):
     """Odoo pages never reach "networkidle": wait for no pending RPC instead."""
     page.wait_for_function(
@@ -274,6 +308,9 @@ def main():
     args = parse_args()
     server = start_server(args) if args.start else None
     try:
+        if args.b2b_agent_portal:
+            shoot_b2b_agent_portal(args)
+            return 0
         rpc = Rpc(args)
         segment_id, campaign_id = prepare_data(rpc)
         shoot(args, segment_id, campaign_id)

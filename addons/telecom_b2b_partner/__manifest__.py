@@ -3,7 +3,7 @@
     "summary": "Corporate customers with their holding, legal entities and sites, "
     "contact roles, INN/KPP checks, B2B pipeline and quotations with volume "
     "discounts and approval, B2B contracts with renewal and SLA terms",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",
@@ -34,10 +34,18 @@
         "views/telecom_b2b_commission_plan_views.xml",
         "views/telecom_b2b_commission_statement_views.xml",
         "views/portal_commission_templates.xml",
+        "views/crm_team_views.xml",
+        "views/portal_agent_templates.xml",
         "views/telecom_b2b_partner_menus.xml",
     ],
     "demo": [
         "demo/telecom_b2b_partner_demo.xml",
+        "demo/telecom_b2b_agent_portal_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "telecom_b2b_partner/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
 }

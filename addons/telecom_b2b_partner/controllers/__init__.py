@@ -1,1 +1,2 @@
 from . import portal_commission
+from . import portal_agent

@@ -17,3 +17,6 @@ from . import crm_lead
 from . import crm_lead_channel_conflict
 from . import sale_order
 from . import sale_order_line
+from . import crm_lead_portal
+from . import crm_team
+from . import res_partner_portal

@@ -10,3 +10,5 @@ from . import test_commission
 from . import test_commission_access
 from . import test_channel_conflict
 from . import test_portal_commission
+from . import test_portal_agent
+from . import test_portal_agent_tour
