@@ -3,7 +3,14 @@ from odoo.exceptions import UserError
 
 
 class TelecomRequest(models.Model):
-    """SIM replacement: a new card for the same number (lost, damaged, eSIM)."""
+    """SIM replacement: a new card for the same number (lost, damaged, eSIM).
+
+    Submitted with the new card's ICCID (an agent scans it), it completes like any
+    simple request. Submitted without one, it is a card *ordered* (by the
+    subscriber from the portal, or by an agent for later): it waits, and the shop
+    that hands the card over scans its ICCID, checks the holder's identity and
+    completes it; the checks of the card run again at completion either way.
+    """
 
     _inherit = "telecom.request"
 
@@ -24,7 +31,9 @@ class TelecomRequest(models.Model):
     def _check_submitted_sim_swap(self):
         self._require_service(("active", "blocked"), self.env._("A SIM replacement"))
         for request in self:
-            request._check_sim_swap()
+            request._check_sim_swap_line()
+            if request.iccid:  # without one, a card ordered: checked when handed over
+                request._check_sim_swap()
 
     def _on_submitted_sim_swap(self):
         for request in self:
@@ -32,6 +41,8 @@ class TelecomRequest(models.Model):
 
     def _check_done_sim_swap(self):
         self._require_service(("active", "blocked"), self.env._("A SIM replacement"))
+        for request in self:
+            request._check_sim_swap()
 
     def _on_done_sim_swap(self):
         self.env["telecom.service"].flush_model(["iccid"])
@@ -51,10 +62,22 @@ class TelecomRequest(models.Model):
             "reason": self.sim_swap_reason,
         }
 
-    def _check_sim_swap(self):
+    def _advance_submitted(self):
+        """A SIM card ordered without its card waits until the shop hands it over."""
+        orders = self.filtered(
+            lambda request: request.request_type == "sim_swap" and not request.iccid
+        )
+        return super(TelecomRequest, self - orders)._advance_submitted()
+
+    def _check_sim_swap_line(self):
         self.ensure_one()
         if self.service_id.service_type != "mobile":
             raise UserError(self.env._("Only mobile lines have a SIM card."))
+
+    def _check_sim_swap(self):
+        """The new card: scanned, not in use, given to the holder after an ID check."""
+        self.ensure_one()
+        self._check_sim_swap_line()
         if not self.iccid or self.iccid == self.service_id.iccid:
             raise UserError(self.env._("Scan the ICCID of the new SIM card."))
         if not self.identity_verified:

@@ -10,6 +10,8 @@ PORTAL_REQUEST_FIELDS = {
     "option_change": ("option_action", "option_id"),
     "block": ("block_until",),
     "unblock": (),
+    "sim_swap": ("sim_swap_reason",),
+    "port_out": ("recipient_operator_id", "effective_date"),
     "claim": ("claim_category", "claim_amount", "reason"),
 }
 # service states in which the portal offers each request (the request's own
@@ -19,7 +21,14 @@ PORTAL_REQUEST_STATES = {
     "option_change": ("active",),
     "block": ("active",),
     "unblock": ("blocked",),
+    "sim_swap": ("active", "blocked"),
+    "port_out": ("active", "blocked"),
     "claim": ("active", "blocked", "terminated"),
+}
+# requests the portal offers on some types of service only
+PORTAL_REQUEST_SERVICE_TYPES = {
+    "sim_swap": ("mobile",),
+    "port_out": ("mobile",),
 }
 
 
@@ -66,6 +75,8 @@ class TelecomService(models.Model):
             request_type
             for request_type, states in PORTAL_REQUEST_STATES.items()
             if self.state in states
+            and self.service_type
+            in PORTAL_REQUEST_SERVICE_TYPES.get(request_type, (self.service_type,))
         ]
 
     # ------------------------------------------------------------------
@@ -126,6 +137,21 @@ class TelecomService(models.Model):
             )
         )
 
+    def _portal_port_date_window(self):
+        """Earliest and latest porting date of a port-out asked today."""
+        self.ensure_one()
+        return (
+            self.env["telecom.request"]
+            .new(
+                {
+                    "request_type": "port_out",
+                    "partner_id": self.partner_id.id,
+                    "company_id": self.company_id.id,
+                }
+            )
+            ._port_date_window()
+        )
+
     def _portal_choices(self, field_name):
         """Records a portal form may pick for ``field_name`` of the request."""
         self.ensure_one()
@@ -133,6 +159,10 @@ class TelecomService(models.Model):
             return self._portal_catalog("tariff")
         if field_name == "option_id":
             return self._portal_catalog("option")
+        if field_name == "recipient_operator_id":
+            # sudo: the other operators' names are public; subscribers cannot read
+            # the operator table
+            return self.env["telecom.operator"].sudo().search([("is_own", "=", False)])
         raise UserError(self.env._("This field cannot be chosen from the portal."))
 
     # ------------------------------------------------------------------

@@ -384,6 +384,17 @@ class TestLifecycle(TelecomCommon):
         self.assertEqual(swap.previous_iccid, old_iccid)
         self.assertEqual(service.state, "active")
 
+    def test_sim_card_ordered_without_card_waits_for_it(self):
+        service = self._line()
+        order = self._new_request("sim_swap", service, sim_swap_reason="damaged")
+        order.action_submit()
+        self.assertEqual(order.state, "submitted")
+        with self.assertRaisesRegex(UserError, "ICCID"):
+            order.action_complete()
+        order.write({"iccid": make_iccid(900020), "identity_verified": True})
+        order.action_complete()
+        self.assertEqual(service.iccid, make_iccid(900020))
+
     def test_sim_swap_refuses_a_card_in_use(self):
         service = self._line()
         other = self._line()

@@ -1,10 +1,11 @@
 import re
 from datetime import date, timedelta
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from .common import make_iccid
 from .common_portal import TelecomPortalCommon
 
 SESSION_CSRF_TOKEN = re.compile(r'csrf_token: "([^"]+)"')
@@ -285,6 +286,86 @@ class TestPortalSelfService(TelecomPortalCommon):
         self.assertTrue(claim.date_deadline)
         self._assertCreated(response, claim)
 
+    def test_holder_orders_a_sim_card_the_shop_hands_it_over(self):
+        self._login(self.owner_user)
+        response = self._post(self.owner_line, "sim_swap", {"sim_swap_reason": "bogus"})
+        self._assertRefused(response, "Check the value of")
+        response = self._post(self.owner_line, "sim_swap", {"sim_swap_reason": "lost"})
+        order = self._requests_of(self.owner_line, "sim_swap")
+        # an order waits for the card, even where requests complete at submission
+        self.assertRecordValues(
+            order,
+            [{"state": "submitted", "channel": "portal", "sim_swap_reason": "lost"}],
+        )
+        self._assertCreated(response, order)
+        old_iccid = self.owner_line.iccid
+        # the shop scans the card and checks the identity (the back office's rules)
+        order = order.with_user(self.front_office)
+        order.iccid = make_iccid(990001)
+        with self.assertRaisesRegex(UserError, "identity"):
+            order.action_complete()
+        order.identity_verified = True
+        order.action_complete()
+        self.assertEqual(order.state, "done")
+        self.assertEqual(order.previous_iccid, old_iccid)
+        self.assertEqual(self.owner_line.iccid, make_iccid(990001))
+
+    def test_holder_requests_porting_out(self):
+        earliest, latest = self.owner_line._portal_port_date_window()
+        self._login(self.owner_user)
+        response = self._get(self._url(self.owner_line, "port_out"))
+        self.assertIn(self.operator_other.name, response.text)
+        self.assertNotIn(f'value="{self.operator_own.id}"', response.text)
+        response = self._post(
+            self.owner_line,
+            "port_out",
+            {
+                "recipient_operator_id": self.operator_own.id,
+                "effective_date": earliest.isoformat(),
+            },
+        )
+        self._assertRefused(response, "from the list")
+        response = self._post(
+            self.owner_line,
+            "port_out",
+            {
+                "recipient_operator_id": self.operator_other.id,
+                "effective_date": (latest + timedelta(days=1)).isoformat(),
+            },
+        )
+        self._assertRefused(response, "porting date")
+        response = self._post(
+            self.owner_line,
+            "port_out",
+            {
+                "recipient_operator_id": self.operator_other.id,
+                "effective_date": earliest.isoformat(),
+            },
+        )
+        port_out = self._requests_of(self.owner_line, "port_out")
+        self.assertRecordValues(
+            port_out,
+            [
+                {
+                    "state": "submitted",
+                    "channel": "portal",
+                    "recipient_operator_id": self.operator_other.id,
+                    "effective_date": earliest,
+                }
+            ],
+        )
+        self._assertCreated(response, port_out)
+        self.assertEqual(self.owner_line.state, "active")
+
+    def test_fixed_line_offers_no_sim_card_nor_porting(self):
+        self._login(self.owner_user)
+        response = self._get(f"/my/services/{self.owner_home.id}")
+        self.assertIn(self._url(self.owner_home, "tariff_change"), response.text)
+        for request_type in ("sim_swap", "port_out"):
+            self.assertNotIn(self._url(self.owner_home, request_type), response.text)
+            response_type = self._get(self._url(self.owner_home, request_type))
+            self.assertIn(response_type.status_code, (302, 303))
+
     # ------------------------------------------------------------------
     # isolation: other subscribers, absent ids, line users, tokens
     # ------------------------------------------------------------------
@@ -292,7 +373,14 @@ class TestPortalSelfService(TelecomPortalCommon):
         self._login(self.other_user)
         token = self._session_csrf_token()
         requests_before = self.env["telecom.request"].search_count([])
-        for request_type in ("tariff_change", "option_change", "block", "claim"):
+        for request_type in (
+            "tariff_change",
+            "option_change",
+            "block",
+            "sim_swap",
+            "port_out",
+            "claim",
+        ):
             for method in ("get", "post"):
                 answers = []
                 for service_id in (self.owner_line.id, 999999999):
@@ -309,6 +397,7 @@ class TestPortalSelfService(TelecomPortalCommon):
                                 "option_id": self.option_roaming.id,
                                 "claim_category": "billing",
                                 "reason": "x",
+                                "sim_swap_reason": "lost",
                             },
                             allow_redirects=False,
                         )
