@@ -29,6 +29,11 @@ on a database made by tools/run):
 The images go to ``addons/telecom_campaigns/static/description/`` (``--out``),
 which ``readme/USAGE.md`` shows.
 
+``--subscriber-portal`` takes instead a demo subscriber's line and its tariff
+change in the portal at phone width, in Russian, as ``portal.ivanov``, into
+``addons/telecom_subscriber/static/description/portal_line.png`` and
+``portal_tariff_change.png``.
+
 ``--b2b-agent-portal`` takes instead the lead list of the agent portal of
 ``telecom_b2b_partner`` as its demo agent (``agent.svyaz``), into
 ``addons/telecom_b2b_partner/static/description/agent_portal_leads.png``.
@@ -71,6 +76,13 @@ def parse_args():
         action="store_true",
         help="only the agent portal of telecom_b2b_partner: its lead list as the "
         "demo agent agent.svyaz (telecom_b2b_partner/static/description/)",
+    )
+    parser.add_argument(
+        "--subscriber-portal",
+        action="store_true",
+        help="only the self-service portal of telecom_subscriber at phone width, "
+        "in Russian, as the demo subscriber portal.ivanov "
+        "(telecom_subscriber/static/description/)",
     )
     args = parser.parse_args()
     args.url = (args.url or f"http://localhost:{args.port}").rstrip("/")
@@ -296,6 +308,47 @@ def shoot_b2b_agent_portal(args):
         browser.close()
 
 
+def shoot_subscriber_portal(args):
+    """A demo subscriber's line and tariff change at phone width, in Russian
+    (``portal_line.png``, ``portal_tariff_change.png``)."""
+    from playwright.sync_api import sync_playwright
+
+    out = REPO_ROOT / "addons" / "telecom_subscriber" / "static" / "description"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=args.chromium, args=["--no-sandbox"]
+        )
+        context = browser.new_context(
+            viewport={"width": 390, "height": 844},
+            device_scale_factor=2,
+            is_mobile=True,
+            has_touch=True,
+        )
+        context.add_cookies(
+            [{"name": "frontend_lang", "value": "ru_RU", "url": args.url}]
+        )
+        page = context.new_page()
+        page.set_default_timeout(300_000)
+        page.goto(f"{args.url}/web/login?db={args.db}")
+        page.fill("input[name=login]", "portal.ivanov")
+        page.fill("input[name=password]", "portal.ivanov")
+        page.click("button[type=submit]")
+        page.wait_for_selector(".o_portal_my_home")
+        page.goto(f"{args.url}/my/services")
+        page.click("a:has-text('+79161697516')")
+        page.wait_for_selector("#telecom_self_service")
+        page.locator("#telecom_self_service").scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(out / "portal_line.png"))
+        print(out / "portal_line.png")
+        page.click("#telecom_self_service a.o_telecom_action_tariff_change")
+        page.wait_for_selector(".o_telecom_tariff_offer")
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(out / "portal_tariff_change.png"))
+        print(out / "portal_tariff_change.png")
+        browser.close()
+
+
 def settle(page):
     """Odoo pages never reach "networkidle": wait for no pending RPC instead."""
     page.wait_for_function(
@@ -310,6 +363,9 @@ def main():
     try:
         if args.b2b_agent_portal:
             shoot_b2b_agent_portal(args)
+            return 0
+        if args.subscriber_portal:
+            shoot_subscriber_portal(args)
             return 0
         rpc = Rpc(args)
         segment_id, campaign_id = prepare_data(rpc)
