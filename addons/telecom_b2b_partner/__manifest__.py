@@ -3,7 +3,7 @@
     "summary": "Corporate customers with their holding, legal entities and sites, "
     "contact roles, INN/KPP checks, B2B pipeline and quotations with volume "
     "discounts and approval, B2B contracts with renewal and SLA terms",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",

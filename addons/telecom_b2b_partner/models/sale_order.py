@@ -133,7 +133,16 @@ class SaleOrder(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "telecom_b2b_partner.telecom_b2b_contract_action"
         )
-        action["domain"] = [("sale_order_id", "=", self.id)]
+        # every contract of the deal, draft ones included (the menu's default
+        # filter shows the contracts in force only); one opens in its form
+        action["context"] = {"create": False}
+        contracts = self.telecom_b2b_contract_ids
+        if len(contracts) == 1:
+            action.update(
+                views=[(False, "form")], view_mode="form", res_id=contracts.id
+            )
+        else:
+            action["domain"] = [("sale_order_id", "=", self.id)]
         return action
 
     # ------------------------------------------------------------------

@@ -176,6 +176,12 @@ class TelecomB2bContract(models.Model):
     )
     termination_date = fields.Date(readonly=True, copy=False)
     notes = fields.Html()
+    activation_request_ids = fields.One2many(
+        "telecom.request", "telecom_b2b_contract_id", string="Activation Requests"
+    )
+    activation_request_count = fields.Integer(
+        compute="_compute_activation_request_count"
+    )
 
     _sql_constraints = [
         (
@@ -204,6 +210,17 @@ class TelecomB2bContract(models.Model):
     def _compute_monthly_amount(self):
         for contract in self:
             contract.monthly_amount = sum(contract.price_ids.mapped("monthly_subtotal"))
+
+    def _compute_activation_request_count(self):
+        counts = dict(
+            self.env["telecom.request"]._read_group(
+                [("telecom_b2b_contract_id", "in", self.ids)],
+                ["telecom_b2b_contract_id"],
+                ["__count"],
+            )
+        )
+        for contract in self:
+            contract.activation_request_count = counts.get(contract, 0)
 
     @api.constrains("date_start", "date_end", "reminder_days", "renewal_months")
     def _check_term(self):
@@ -256,6 +273,16 @@ class TelecomB2bContract(models.Model):
         self.write({"state": "active"})
         self._journal("b2b_contract.activated")
         return True
+
+    def action_view_activation_requests(self):
+        """The activation requests of the won deal (those the user may see)."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "telecom_subscriber.telecom_request_action"
+        )
+        action["domain"] = [("telecom_b2b_contract_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action
 
     def action_terminate(self):
         """End the contract before or at its end (reason: the field, else the

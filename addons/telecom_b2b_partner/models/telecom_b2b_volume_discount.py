@@ -1,10 +1,13 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
 class TelecomB2bVolumeDiscount(models.Model):
-    """A volume tier: from this quantity on a quotation line, corporate
-    customers get this discount (on one product, or on any product)."""
+    """A volume tier: from this quantity of one product in a quotation (all
+    its lines and sites together), corporate customers get this discount on
+    that product (a tier without product: on any product)."""
 
     _name = "telecom.b2b.volume.discount"
     _description = "B2B Volume Discount Tier"
@@ -41,8 +44,10 @@ class TelecomB2bVolumeDiscount(models.Model):
 
     @api.model
     def _get_discounts(self, lines):
-        """{sale line id: best tier discount} for the lines' products and
-        quantities, with one search for all the lines' companies."""
+        """{sale line id: best tier discount}. A tier counts the quantity of
+        the line's product over its whole quotation (every line and site of
+        that product), so a deal split over sites gets the tier of its total;
+        one search for all the lines' companies."""
         tiers = self.search(
             [
                 ("company_id", "in", lines.company_id.ids),
@@ -51,6 +56,7 @@ class TelecomB2bVolumeDiscount(models.Model):
                 ("product_tmpl_id", "in", lines.product_template_id.ids),
             ]
         )
+        quantities = self._get_quotation_quantities(lines)
         return {
             line.id: max(
                 (
@@ -59,9 +65,23 @@ class TelecomB2bVolumeDiscount(models.Model):
                     if tier.company_id == line.company_id
                     and tier.product_tmpl_id
                     in (line.product_template_id, tier.product_tmpl_id.browse())
-                    and tier.min_quantity <= line.product_uom_qty
+                    and tier.min_quantity
+                    <= quantities[line.order_id, line.product_template_id]
                 ),
                 default=0.0,
             )
             for line in lines
         }
+
+    @api.model
+    def _get_quotation_quantities(self, lines):
+        """{(order, product template): quantity} over the product lines of the
+        lines' quotations, the lines included (being created, they are not in
+        their quotation's lines yet)."""
+        quantities = defaultdict(float)
+        for line in lines.order_id.order_line | lines:
+            if line.product_id and not line.display_type:
+                quantities[line.order_id, line.product_template_id] += (
+                    line.product_uom_qty
+                )
+        return quantities

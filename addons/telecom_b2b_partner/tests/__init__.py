@@ -12,3 +12,4 @@ from . import test_channel_conflict
 from . import test_portal_commission
 from . import test_portal_agent
 from . import test_portal_agent_tour
+from . import test_tour

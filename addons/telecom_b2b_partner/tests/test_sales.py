@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
@@ -68,21 +69,48 @@ class TestSales(B2bCommon):
             **values,
         }
 
-    def test_volume_tiers_discount_the_line_by_its_quantity(self):
+    def test_volume_tiers_count_the_quotations_quantity_of_the_product(self):
         order = self._quotation(
             self.seller_north,
             [
-                self._line(self.tariff_basic, 5),
-                self._line(self.tariff_basic, 10),
+                self._line(self.tariff_basic, 5, self.site_north),
+                self._line(self.tariff_basic, 4, self.site_south),
                 self._line(self.tariff_unlimited, 60),
-                self._line(self.tariff_basic, 60),
             ],
         )
-        self.assertEqual(order.order_line.mapped("discount"), [0, 10, 12, 12])
+        # 9 basic lines over two sites: below the tier of 10; 60 unlimited: 12 %
+        self.assertEqual(order.order_line.mapped("discount"), [0, 0, 12])
         lines = order.with_user(self.seller_north).order_line
-        lines[1].product_uom_qty = 3
-        lines[3].product_uom_qty = 100
-        self.assertEqual(order.order_line.mapped("discount"), [0, 0, 12, 20])
+        # one more line at the South site: 10 together, every basic line at 10 %
+        lines[1].product_uom_qty = 5
+        self.assertEqual(order.order_line.mapped("discount"), [10, 10, 12])
+        # a new line of the product brings the total to 50: the tier of any product
+        order.with_user(self.seller_north).order_line = [
+            Command.create(self._line(self.tariff_basic, 40))
+        ]
+        self.assertEqual(order.order_line.mapped("discount"), [12, 12, 12, 12])
+        # and to 100: the product's own 20 % tier
+        lines[0].product_uom_qty = 55
+        self.assertEqual(order.order_line.mapped("discount"), [20, 20, 12, 20])
+        # removing lines takes the others back down
+        order.order_line.filtered(lambda line: line.product_uom_qty == 40).unlink()
+        self.assertEqual(order.order_line.mapped("discount"), [12, 12, 12])
+
+    def test_volume_tiers_do_not_touch_other_quotations(self):
+        """Lines of a non-corporate quotation keep their own discount when
+        another line of the quotation changes."""
+        private = self.env["res.partner"].create({"name": "T Private"})
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": private.id,
+                "order_line": [
+                    Command.create(self._line(self.tariff_basic, 60, discount=3)),
+                    Command.create(self._line(self.tariff_basic, 60)),
+                ],
+            }
+        )
+        order.order_line[1].product_uom_qty = 100
+        self.assertEqual(order.order_line.mapped("discount"), [3, 0])
 
     def test_fees_are_monthly_for_the_catalog_and_one_off_otherwise(self):
         order = self._quotation(
@@ -194,6 +222,34 @@ class TestSales(B2bCommon):
         order.with_user(seller).action_confirm()
         self.assertEqual(order.telecom_b2b_contract_ids, contract)
         self.assertEqual(order.order_line.telecom_activation_request_ids, requests)
+
+    def test_options_sold_go_on_the_activation_requests_of_their_site(self):
+        order = self._quotation(
+            self.b2b_manager,
+            [
+                self._line(self.tariff_basic, 3, self.site_north),
+                self._line(self.tariff_home, 1, self.site_north),
+                self._line(self.option_roaming, 2, self.site_north),
+                # no tariff sold for the legal entity itself: the option goes nowhere
+                self._line(self.option_data, 1, self.entity_north),
+            ],
+        )
+        order.with_user(self.b2b_manager).action_confirm()
+        requests = order.order_line.telecom_activation_request_ids.sorted("id")
+        self.assertEqual(len(requests), 4)
+        # the first two mobile lines of the North site; not the broadband access
+        self.assertEqual(
+            [request.option_ids for request in requests],
+            [self.option_roaming, self.option_roaming]
+            + [self.option_roaming.browse()] * 2,
+        )
+        self.assertEqual(requests[3].tariff_id, self.tariff_home)
+        # confirming again adds nothing
+        order._action_cancel()
+        order.action_draft()
+        order.with_user(self.b2b_manager).action_confirm()
+        self.assertEqual(order.order_line.telecom_activation_request_ids, requests)
+        self.assertEqual(requests.option_ids, self.option_roaming)
 
     def test_partner_channel_names_the_partner(self):
         with self.assertRaisesRegex(ValidationError, "which partner brought it"):
