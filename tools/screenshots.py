@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Screenshots of telecom_campaigns for its README, taken from a running Odoo.
+"""Screenshots of the READMEs of telecom_campaigns and the B2B addons, taken
+from a running Odoo.
 
     # a database with the demo data, served on a port (tools/run does both:
     # TELECOM_DB=telecom TELECOM_HTTP_PORT=8069 tools/run), then:
     python3 tools/screenshots.py --url http://localhost:8069 --db telecom
+    python3 tools/screenshots.py --url http://localhost:8069 --db telecom --addon b2b
 
     # or let the script serve the database itself for the time of the shots
     python3 tools/screenshots.py --db telecom --start --port 8069
@@ -37,6 +39,16 @@ change in the portal at phone width, in Russian, as ``portal.ivanov``, into
 ``--b2b-agent-portal`` takes instead the lead list of the agent portal of
 ``telecom_b2b_partner`` as its demo agent (``agent.svyaz``), into
 ``addons/telecom_b2b_partner/static/description/agent_portal_leads.png``.
+
+``--addon b2b`` (``telecom_b2b_partner`` and its helpdesk bridge installed with
+demo data): over JSON-RPC, gives the demo contract of the Stroyinvest group
+(``telecom_b2b_partner.telecom_b2b_contract_stroyinvest``) a credit per breach
+on its SLA terms and per downtime hour, and records once a resolved 10-hour
+mobile outage of its zone this month ("Screenshot outage"); then shoots the
+contract form on its SLA terms (``b2b_contract.png``, to
+``addons/telecom_b2b_partner/static/description/``) and the contract's credit
+statement of this month, computed (``b2b_credit_statement.png``, to
+``addons/telecom_b2b_partner_helpdesk/static/description/``).
 """
 
 import argparse
@@ -46,10 +58,18 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 OUT = REPO_ROOT / "addons" / "telecom_campaigns" / "static" / "description"
+B2B_OUT = REPO_ROOT / "addons" / "telecom_b2b_partner" / "static" / "description"
+B2B_HELPDESK_OUT = (
+    REPO_ROOT / "addons" / "telecom_b2b_partner_helpdesk" / "static" / "description"
+)
+B2B_CONTRACT = "telecom_b2b_partner.telecom_b2b_contract_stroyinvest"
+OUTAGE_NAME = "Screenshot outage"
+OUTAGE_HOURS = 10
 SEGMENT_NAME = "At risk or high fee, demo zones"
 VIEWPORT = {"width": 1440, "height": 900}
 
@@ -62,7 +82,10 @@ def parse_args():
     parser.add_argument("--login", default="admin")
     parser.add_argument("--password", default="admin")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
-    parser.add_argument("--out", default=str(OUT))
+    parser.add_argument("--addon", choices=["campaigns", "b2b"], default="campaigns")
+    parser.add_argument(
+        "--out", default=None, help="default: the addon's static/description"
+    )
     parser.add_argument(
         "--start",
         action="store_true",
@@ -86,6 +109,7 @@ def parse_args():
     )
     args = parser.parse_args()
     args.url = (args.url or f"http://localhost:{args.port}").rstrip("/")
+    args.out = args.out or str(OUT if args.addon == "campaigns" else B2B_OUT)
     return args
 
 
@@ -225,23 +249,29 @@ def segment_values(rpc):
 # ----------------------------------------------------------------------
 # browser
 # ----------------------------------------------------------------------
+def logged_in_page(playwright, args):
+    """A page of the web client, logged in as ``args.login``."""
+    browser = playwright.chromium.launch(
+        executable_path=args.chromium, args=["--no-sandbox"]
+    )
+    page = browser.new_page(viewport=VIEWPORT)
+    # the first visit builds the web client's assets: slow on a busy machine
+    page.set_default_timeout(300_000)
+    page.goto(f"{args.url}/web/login?db={args.db}")
+    page.fill("input[name=login]", args.login)
+    page.fill("input[name=password]", args.password)
+    page.click("button[type=submit]")
+    page.wait_for_selector(".o_main_navbar")
+    return browser, page
+
+
 def shoot(args, segment_id, campaign_id):
     from playwright.sync_api import sync_playwright
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=args.chromium, args=["--no-sandbox"]
-        )
-        page = browser.new_page(viewport=VIEWPORT)
-        # the first visit builds the web client's assets: slow on a busy machine
-        page.set_default_timeout(300_000)
-        page.goto(f"{args.url}/web/login?db={args.db}")
-        page.fill("input[name=login]", args.login)
-        page.fill("input[name=password]", args.password)
-        page.click("button[type=submit]")
-        page.wait_for_selector(".o_main_navbar")
+        browser, page = logged_in_page(playwright, args)
 
         # the segment builder and its live size ("Matching Now")
         page.goto(
@@ -308,6 +338,104 @@ def shoot_b2b_agent_portal(args):
         browser.close()
 
 
+# ----------------------------------------------------------------------
+# B2B: contract and credit statement
+# ----------------------------------------------------------------------
+def prepare_b2b(rpc):
+    """Credit terms on the demo contract, this month's outage of its zone, its
+    statement of this month computed; returns the contract and statement ids."""
+    contract_id = rpc.ref(B2B_CONTRACT)
+    if not contract_id:
+        raise SystemExit(f"{B2B_CONTRACT} is missing: a database with demo data")
+    contract = rpc(
+        "telecom.b2b.contract", "read", [contract_id], ["sla_ids", "region_id"]
+    )[0]
+    if "credit_percent" not in rpc("telecom.b2b.contract.sla", "fields_get", []):
+        raise SystemExit("telecom_b2b_partner_helpdesk is not installed")
+    rpc("telecom.b2b.contract", "write", [contract_id], {
+        "credit_downtime_percent": 1.0, "credit_cap_percent": 30.0,
+    })  # fmt: skip
+    terms = rpc("telecom.b2b.contract.sla", "read", contract["sla_ids"], ["priority"])
+    for term in terms:
+        credit = {"3": 5.0, "2": 2.0}.get(term["priority"], 1.0)
+        rpc(
+            "telecom.b2b.contract.sla",
+            "write",
+            [term["id"]],
+            {"credit_percent": credit},
+        )
+    now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    month = now.date().replace(day=1)
+    outage_start = max(
+        now - timedelta(hours=OUTAGE_HOURS), datetime(*month.timetuple()[:3])
+    )
+    if not rpc("telecom.incident", "search", [("name", "=", OUTAGE_NAME)]):
+        incident = rpc("telecom.incident", "create", [{
+            "name": OUTAGE_NAME,
+            "severity": "major",
+            "service_type": "mobile",
+            "region_ids": [(6, 0, [contract["region_id"][0]])],
+            "date_start": outage_start.strftime("%Y-%m-%d %H:%M:%S"),
+            "auto_link": False,
+            "notify_email": False,
+            "notify_sms": False,
+            "resolution": "Base station power restored.",
+        }])[0]  # fmt: skip
+        rpc("telecom.incident", "action_resolve", [incident])
+    statements = rpc("telecom.b2b.credit.statement", "search", [
+        ("contract_id", "=", contract_id), ("period_start", "=", month.isoformat()),
+    ])  # fmt: skip
+    statement_id = (
+        statements[0]
+        if statements
+        else rpc(
+            "telecom.b2b.credit.statement",
+            "create",
+            [
+                {
+                    "contract_id": contract_id,
+                    "period_start": month.isoformat(),
+                }
+            ],
+        )[0]  # fmt: skip
+    )
+    state = rpc("telecom.b2b.credit.statement", "read", [statement_id], ["state"])
+    if state[0]["state"] == "draft":
+        rpc("telecom.b2b.credit.statement", "action_compute", [statement_id])
+    return contract_id, statement_id
+
+
+def shoot_b2b(args, contract_id, statement_id):
+    from playwright.sync_api import sync_playwright
+
+    contract_out, statement_out = Path(args.out), B2B_HELPDESK_OUT
+    for out in (contract_out, statement_out):
+        out.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser, page = logged_in_page(playwright, args)
+        page.set_viewport_size({"width": VIEWPORT["width"], "height": 1080})
+        # the contract on its SLA terms
+        page.goto(
+            f"{args.url}/odoo/action-telecom_b2b_partner.telecom_b2b_contract_action"
+            f"/{contract_id}"
+        )
+        page.click(".o_notebook .nav-link:has-text('SLA Terms')")
+        page.wait_for_selector(".o_field_widget[name=sla_ids] .o_data_row")
+        settle(page)
+        page.screenshot(path=str(contract_out / "b2b_contract.png"))
+        print(contract_out / "b2b_contract.png")
+        # this month's credit statement
+        page.goto(
+            f"{args.url}/odoo/action-telecom_b2b_partner_helpdesk."
+            f"telecom_b2b_credit_statement_action/{statement_id}"
+        )
+        page.wait_for_selector(".o_field_widget[name=line_ids] .o_data_row")
+        settle(page)
+        page.screenshot(path=str(statement_out / "b2b_credit_statement.png"))
+        print(statement_out / "b2b_credit_statement.png")
+        browser.close()
+
+
 def shoot_subscriber_portal(args):
     """A demo subscriber's line and tariff change at phone width, in Russian
     (``portal_line.png``, ``portal_tariff_change.png``)."""
@@ -368,8 +496,10 @@ def main():
             shoot_subscriber_portal(args)
             return 0
         rpc = Rpc(args)
-        segment_id, campaign_id = prepare_data(rpc)
-        shoot(args, segment_id, campaign_id)
+        if args.addon == "b2b":
+            shoot_b2b(args, *prepare_b2b(rpc))
+        else:
+            shoot(args, *prepare_data(rpc))
     finally:
         if server:
             server.terminate()

@@ -3,7 +3,7 @@
     "summary": "Bridge: the SLA terms of a B2B contract apply to its customer's "
     "tickets ahead of the general SLA policies; monthly service credits from "
     "the contract's SLA breaches and incident downtime",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",

@@ -110,6 +110,12 @@ class TelecomB2bContract(models.Model):
         )
         self.env["ir.cron"]._notify_progress(done=len(contracts), remaining=remaining)
 
+    def _get_credit_tz(self):
+        """Time zone of the credit months (hook): the contract's zone, else
+        the company's working calendar, else UTC."""
+        self.ensure_one()
+        return self.region_id.tz or self.company_id.resource_calendar_id.tz or "UTC"
+
     def _create_credit_statements(self, period_start):
         """Computed draft statements of ``self`` for the month of ``period_start``."""
         statements = self.env["telecom.b2b.credit.statement"].create(

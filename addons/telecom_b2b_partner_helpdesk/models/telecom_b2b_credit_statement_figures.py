@@ -1,6 +1,7 @@
 from collections import defaultdict
 from datetime import datetime, time
 
+import pytz
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, fields, models
@@ -12,7 +13,8 @@ LIVE_SERVICE_STATES = ("active", "blocked")
 class TelecomB2bCreditStatement(models.Model):
     """The credits of draft statements, computed set-based: one query for the
     breached tickets of all the statements, one for the incidents that hit
-    their services. A month runs from the 1st 00:00 UTC to the next 1st."""
+    their services. A month runs from the 1st 00:00 to the next 1st in the
+    contract's time zone (``_get_credit_tz``)."""
 
     _inherit = "telecom.b2b.credit.statement"
 
@@ -49,9 +51,26 @@ class TelecomB2bCreditStatement(models.Model):
         self.env["telecom.b2b.credit.statement.line"].create(line_vals)
 
     def _period_bounds(self):
+        """The month as naive UTC datetimes (as stored): from the 1st 00:00 to
+        the next 1st 00:00, local time of the contract."""
         self.ensure_one()
+        tz = pytz.timezone(self.contract_id._get_credit_tz())
         start = datetime.combine(self.period_start, time.min)
-        return start, start + relativedelta(months=1)
+        return tuple(
+            tz.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
+            for local in (start, start + relativedelta(months=1))
+        )
+
+    def _periods_sql(self):
+        """The statements' months as an SQL relation ``st(id, p_from, p_to)``."""
+        bounds = [statement._period_bounds() for statement in self]
+        return SQL(
+            """SELECT * FROM unnest(%s::int[], %s::timestamp[], %s::timestamp[])
+                   AS st(id, p_from, p_to)""",
+            self.ids,
+            [start for start, __ in bounds],
+            [end for __, end in bounds],
+        )
 
     def _period_hours(self):
         start, end = self._period_bounds()
@@ -63,11 +82,9 @@ class TelecomB2bCreditStatement(models.Model):
         self.env.cr.execute(
             SQL(
                 """WITH st AS (
-                       SELECT s.id, s.contract_id,
-                              s.period_start::timestamp AS p_from,
-                              (s.period_start + interval '1 month')::timestamp AS p_to
-                         FROM telecom_b2b_credit_statement s
-                        WHERE s.id = ANY(%(ids)s)),
+                       SELECT p.id, s.contract_id, p.p_from, p.p_to
+                         FROM (%(periods)s) AS p
+                         JOIN telecom_b2b_credit_statement s ON s.id = p.id),
                    first_breach AS (
                        SELECT term.contract_id, term.priority, l.ticket_id,
                               MIN(l.deadline) AS breached_at
@@ -84,7 +101,7 @@ class TelecomB2bCreditStatement(models.Model):
                      JOIN first_breach fb ON fb.contract_id = st.contract_id
                       AND fb.breached_at >= st.p_from AND fb.breached_at < st.p_to
                     GROUP BY st.id, fb.priority""",
-                ids=self.ids,
+                periods=self._periods_sql(),
             )
         )
         result = defaultdict(dict)
@@ -110,11 +127,7 @@ class TelecomB2bCreditStatement(models.Model):
                 scope_partners += list(partners)
         self.env.cr.execute(
             SQL(
-                """WITH st AS (
-                       SELECT s.id, s.period_start::timestamp AS p_from,
-                              (s.period_start + interval '1 month')::timestamp AS p_to
-                         FROM telecom_b2b_credit_statement s
-                        WHERE s.id = ANY(%(ids)s)),
+                """WITH st AS (%(periods)s),
                    scope AS (
                        SELECT u.statement_id, s.id AS service_id
                          FROM unnest(%(scope_statements)s::int[],
@@ -122,33 +135,40 @@ class TelecomB2bCreditStatement(models.Model):
                               AS u(statement_id, partner_id)
                          JOIN telecom_service s ON s.partner_id = u.partner_id
                         WHERE s.state IN %(live)s
-                        UNION
+                        UNION ALL
                        SELECT u.statement_id, u.service_id
                          FROM unnest(%(service_statements)s::int[],
                                      %(service_ids)s::int[])
-                              AS u(statement_id, service_id))
+                              AS u(statement_id, service_id)),
+                   -- incidents hit services by company, zone, type and
+                   -- technology: match each kind of covered service once,
+                   -- not each of a big customer's lines
+                   kinds AS (
+                       SELECT DISTINCT sc.statement_id, s.company_id,
+                              s.region_id, s.service_type, s.access_technology
+                         FROM scope sc
+                         JOIN telecom_service s ON s.id = sc.service_id)
                    SELECT DISTINCT st.id, i.id,
                           GREATEST(i.date_start, st.p_from),
                           LEAST(COALESCE(i.date_end, %(now)s), st.p_to)
-                     FROM scope sc
-                     JOIN st ON st.id = sc.statement_id
-                     JOIN telecom_service s ON s.id = sc.service_id
-                     JOIN telecom_region sr ON sr.id = s.region_id
+                     FROM kinds k
+                     JOIN st ON st.id = k.statement_id
+                     JOIN telecom_region sr ON sr.id = k.region_id
                      JOIN telecom_incident i
-                       ON i.company_id = s.company_id
+                       ON i.company_id = k.company_id
                       AND i.state != 'cancelled'
                       AND i.date_start < st.p_to
                       AND COALESCE(i.date_end, %(now)s) > st.p_from
-                      AND (i.service_type IS NULL OR i.service_type = s.service_type)
+                      AND (i.service_type IS NULL OR i.service_type = k.service_type)
                       AND (i.access_technology IS NULL
-                           OR i.access_technology = s.access_technology)
+                           OR i.access_technology = k.access_technology)
                     WHERE EXISTS (
                           SELECT 1
                             FROM telecom_incident_region_rel rel
                             JOIN telecom_region ir ON ir.id = rel.region_id
                            WHERE rel.incident_id = i.id
                              AND starts_with(sr.parent_path, ir.parent_path))""",
-                ids=self.ids,
+                periods=self._periods_sql(),
                 scope_statements=scope_statements,
                 scope_partners=scope_partners,
                 service_statements=service_statements,

@@ -21,6 +21,9 @@ class TestCreditStatement(B2bCommon, TelecomHelpdeskCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # the months of the contract's zone, where the figures by hand are UTC
+        # ones (test_months_follow_the_contracts_time_zone: local months)
+        cls.zone_north.tz = "UTC"
         cls.contract = cls._create_contract(
             cls.holding,
             site_ids=[Command.set(cls.entity_north.ids)],
@@ -183,6 +186,30 @@ class TestCreditStatement(B2bCommon, TelecomHelpdeskCommon):
         april = self._statement(date(2026, 4, 1))
         self.assertEqual(self._lines(april, "breach").quantity, 1)
         self.assertAlmostEqual(april.downtime_hours, 24.0)
+
+    def test_months_follow_the_contracts_time_zone(self):
+        """Moscow (UTC+3) months: March starts on Feb 28 21:00 UTC and ends on
+        March 31 21:00 UTC."""
+        self.zone_north.tz = "Europe/Moscow"
+        self.assertEqual(self.contract.region_id, self.zone_north)
+        dt = datetime
+        # March 1 00:30 and March 31 23:59 in Moscow: March's
+        counted = self._breached_ticket(
+            self.site_contact, "3", dt(2026, 2, 28, 21, 30)
+        ) | self._breached_ticket(self.site_contact, "3", dt(2026, 3, 31, 20, 59))
+        # April 1 00:30 in Moscow: April's
+        april_ticket = self._breached_ticket(
+            self.site_contact, "3", dt(2026, 3, 31, 21, 30)
+        )
+        # Feb 28 23:00 to March 1 01:00 in Moscow: 1 h in March
+        self._incident(self.zone_north, dt(2026, 2, 28, 20), dt(2026, 2, 28, 22))
+        statement = self._statement()
+        self.assertEqual(self._lines(statement, "breach").ticket_ids, counted)
+        self.assertAlmostEqual(statement.downtime_hours, 1.0)
+        self.assertAlmostEqual(statement.allowed_downtime_hours, MARCH_HOURS * 0.005)
+        april = self._statement(date(2026, 4, 1))
+        self.assertEqual(self._lines(april, "breach").ticket_ids, april_ticket)
+        self.assertAlmostEqual(april.downtime_hours, 0.0)
 
     def test_credits_are_capped(self):
         self._setup_march()
