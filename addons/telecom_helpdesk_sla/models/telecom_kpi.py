@@ -5,8 +5,9 @@ from odoo.tools import SQL
 class TelecomKpi(models.Model):
     """KPIs of tickets, measured from ``telecom.sla.line``,
     ``telecom.escalation.firing`` and ``helpdesk.ticket`` per zone, team and
-    priority (formulas in the readme and on each KPI record). Months are
-    calendar months in UTC."""
+    priority (formulas in the readme and on each KPI record), and the team
+    breakdown of the contact and request KPIs. Months are calendar months in
+    UTC."""
 
     _inherit = "telecom.kpi"
 
@@ -17,6 +18,18 @@ class TelecomKpi(models.Model):
             "priority",
             "escalation_level",
         ]
+
+    def _kpi_group_rows(self, rows):
+        """Contacts and requests count for the team of the user who handled
+        them: the user's first helpdesk team, as helpdesk_mgmt assigns it."""
+        users = self.env["res.users"].browse(
+            {row["user_id"] for row in rows if row.get("user_id")}
+        )
+        team_of_user = {user.id: user.helpdesk_team_ids[:1].id for user in users}
+        for row in rows:
+            if row.get("user_id") and not row.get("team_id"):
+                row["team_id"] = team_of_user.get(row["user_id"]) or False
+        return super()._kpi_group_rows(rows)
 
     def _kpi_rows_sla_compliance(self, date_from, date_to):
         """SLA targets due in the month and decided (met, or breached) that

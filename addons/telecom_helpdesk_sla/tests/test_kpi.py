@@ -129,3 +129,36 @@ class TestKpiTickets(TelecomHelpdeskCommon, TelecomKpiCommon):
             (april.baseline_value, april.change_vs_baseline, april.trend),
             (50.0, 0.0, "stable"),
         )
+
+    def test_contact_kpis_per_team_of_the_agent(self):
+        """Contacts count for the helpdesk team of their agent."""
+        for agent, duration in (
+            (self.front_office, 4),
+            (self.front_office, 6),
+            (self.tech_support, 10),
+            (self.retention_agent, 3),  # in no team
+        ):
+            self.env["telecom.interaction"].create(
+                {
+                    "partner_id": self.partner.id,
+                    "date": self.at(4, 2),
+                    "channel": "call",
+                    "agent_id": agent.id,
+                    "summary": "KPI example",
+                    "duration": duration,
+                }
+            )
+        kpi = self._measure("handling_time")
+        zone = self.zone_north_city
+        self.assertEqual(
+            self._figures(kpi, zone, channel="call", team_id=self.team_front.id),
+            {(2024, 4): (10.0, 2.0, 5.0)},
+        )
+        self.assertEqual(
+            self._figures(kpi, zone, channel="call", team_id=self.team_tech.id),
+            {(2024, 4): (10.0, 1.0, 10.0)},
+        )
+        self.assertEqual(
+            self._figures(kpi, zone, channel="call", team_id=False),
+            {(2024, 4): (3.0, 1.0, 3.0)},
+        )

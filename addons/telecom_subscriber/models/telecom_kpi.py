@@ -153,9 +153,25 @@ class TelecomKpi(models.Model):
             if compute is None:
                 _logger.warning("KPI %s: no computation installed", kpi.code)
                 continue
-            rows = compute(date_from, date_to)
+            rows = kpi._kpi_group_rows(compute(date_from, date_to))
             Measurement.create(kpi._prepare_measurement_vals_list(rows))
             _logger.info("KPI %s: %s measurements", kpi.code, len(rows))
+
+    def _kpi_group_rows(self, rows):
+        """Sum the query rows per measurement (month, company, zone and
+        breakdown). A query may give the user who handled the work
+        (``user_id``, dropped here): other addons map it to a breakdown
+        first, e.g. the user's team."""
+        totals = {}
+        for row in rows:
+            row.pop("user_id", None)
+            key = (row["period_start"], *self._row_key(row))
+            if key in totals:
+                totals[key]["numerator"] += row["numerator"]
+                totals[key]["denominator"] += row["denominator"]
+            else:
+                totals[key] = row
+        return list(totals.values())
 
     def _prepare_measurement_vals_list(self, rows):
         """Measurement values of the query rows, each with the value, the

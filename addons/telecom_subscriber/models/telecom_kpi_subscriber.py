@@ -10,7 +10,9 @@ REPEAT_WINDOW = "7 days"
 class TelecomKpi(models.Model):
     """KPIs of contacts and requests, measured from ``telecom.interaction``,
     ``telecom.request`` and ``telecom.service`` (formulas in the readme and on
-    each KPI record). Months are calendar months in UTC."""
+    each KPI record). Months are calendar months in UTC. Contacts carry their
+    agent and requests their responsible as ``user_id``, which other addons may
+    turn into a breakdown (:meth:`_kpi_group_rows`)."""
 
     _inherit = "telecom.kpi"
 
@@ -21,12 +23,12 @@ class TelecomKpi(models.Model):
             SQL(
                 """
             SELECT date_trunc('month', i.date)::date AS period_start,
-                   i.company_id, i.region_id, i.channel,
+                   i.company_id, i.region_id, i.channel, i.agent_id AS user_id,
                    SUM(i.duration) AS numerator, COUNT(*) AS denominator
               FROM telecom_interaction i
              WHERE i.date >= %(date_from)s AND i.date < %(date_to)s
                AND i.channel != 'system' AND i.duration > 0
-             GROUP BY 1, 2, 3, 4
+             GROUP BY 1, 2, 3, 4, 5
             """,
                 date_from=date_from,
                 date_to=date_to,
@@ -57,13 +59,13 @@ class TelecomKpi(models.Model):
             SQL(
                 """
             SELECT date_trunc('month', i.date)::date AS period_start,
-                   i.company_id, i.region_id,
+                   i.company_id, i.region_id, i.agent_id AS user_id,
                    COUNT(*) FILTER (WHERE %(counted)s) AS numerator,
                    COUNT(*) AS denominator
               FROM telecom_interaction i
              WHERE i.date >= %(date_from)s AND i.date < %(date_to)s
                AND i.direction = 'inbound' AND i.channel IN %(assisted)s
-             GROUP BY 1, 2, 3
+             GROUP BY 1, 2, 3, 4
             """,
                 counted=counted,
                 date_from=date_from,
@@ -92,13 +94,13 @@ class TelecomKpi(models.Model):
             SQL(
                 """
             SELECT date_trunc('month', r.date_submitted)::date AS period_start,
-                   r.company_id, r.region_id,
+                   r.company_id, r.region_id, r.user_id,
                    COUNT(*) FILTER (WHERE r.channel = 'portal') AS numerator,
                    COUNT(*) AS denominator
               FROM telecom_request r
              WHERE r.date_submitted >= %(date_from)s
                AND r.date_submitted < %(date_to)s
-             GROUP BY 1, 2, 3
+             GROUP BY 1, 2, 3, 4
             """,
                 date_from=date_from,
                 date_to=date_to,
@@ -139,7 +141,7 @@ class TelecomKpi(models.Model):
             SQL(
                 """
             SELECT date_trunc('month', r.date_closed)::date AS period_start,
-                   r.company_id, r.region_id,
+                   r.company_id, r.region_id, r.user_id,
                    COUNT(*) FILTER (
                        WHERE r.retention_outcome = 'retained'
                    ) AS numerator,
@@ -148,7 +150,7 @@ class TelecomKpi(models.Model):
              WHERE r.request_type = 'termination'
                AND r.retention_outcome IS NOT NULL
                AND r.date_closed >= %(date_from)s AND r.date_closed < %(date_to)s
-             GROUP BY 1, 2, 3
+             GROUP BY 1, 2, 3, 4
             """,
                 date_from=date_from,
                 date_to=date_to,
