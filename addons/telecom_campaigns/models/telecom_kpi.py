@@ -4,7 +4,8 @@ from odoo.tools import SQL
 
 class TelecomKpi(models.Model):
     """NPS and CSAT, measured from ``telecom.satisfaction.answer`` by month
-    of the answer and zone of the subscriber (formulas in the readme)."""
+    of the answer and zone of the subscriber, and the save rate of the
+    retention cases (formulas in the readme)."""
 
     _inherit = "telecom.kpi"
 
@@ -41,6 +42,27 @@ class TelecomKpi(models.Model):
             """,
                 numerator=numerator,
                 kind=kind,
+                date_from=date_from,
+                date_to=date_to,
+            )
+        )
+
+    def _kpi_rows_retention_case_save(self, date_from, date_to):
+        """Retention cases (port-outs and terminations) closed as retained /
+        retention cases closed, by month their request closed."""
+        return self._kpi_fetch(
+            SQL(
+                """
+            SELECT date_trunc('month', r.date_closed)::date AS period_start,
+                   c.company_id, c.region_id, c.user_id,
+                   COUNT(*) FILTER (WHERE c.state = 'retained') AS numerator,
+                   COUNT(*) AS denominator
+              FROM telecom_retention_case c
+              JOIN telecom_request r ON r.id = c.request_id
+             WHERE c.state IN ('retained', 'lost')
+               AND r.date_closed >= %(date_from)s AND r.date_closed < %(date_to)s
+             GROUP BY 1, 2, 3, 4
+            """,
                 date_from=date_from,
                 date_to=date_to,
             )

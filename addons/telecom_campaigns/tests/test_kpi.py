@@ -47,3 +47,35 @@ class TestKpiSatisfaction(CampaignsCommon, TelecomKpiCommon):
         self.assertTrue(april.target_met)  # target 30 points
         self.assertEqual(self._figures(csat, zone), {(2024, 4): (2.0, 4.0, 50.0)})
         self.assertFalse(self._measurement(csat, zone, 4).has_baseline)
+
+    def test_retention_case_save_rate(self):
+        """Port-outs and terminations in front of the retention team."""
+        _partner, account = self._create_subscriber("Leaving")
+        line = self._activate_line(account)
+        cases = []
+        for trigger, state, month in (
+            ("port_out", "retained", 4),
+            ("termination", "lost", 4),
+            ("termination", "retained", 4),
+            ("port_out", "lost", 2),
+            ("termination", "open", 4),  # still open: not counted
+        ):
+            request = self._new_request(
+                trigger, line, termination_reason="price", date_closed=self.at(month, 9)
+            )
+            cases.append(
+                {
+                    "partner_id": line.partner_id.id,
+                    "request_id": request.id,
+                    "trigger": trigger,
+                    "state": state,
+                    "region_id": line.region_id.id,
+                    "company_id": line.company_id.id,
+                }
+            )
+        self.env["telecom.retention.case"].create(cases)
+        kpi = self._measure("retention_case_save")
+        self.assertEqual(
+            self._figures(kpi, self.zone_north_city),
+            {(2024, 2): (0.0, 1.0, 0.0), (2024, 4): (2.0, 3.0, 66.67)},
+        )
