@@ -1,3 +1,5 @@
+from odoo import http
+
 from . import test_numbering
 from . import test_lifecycle
 from . import test_porting
@@ -17,3 +19,13 @@ from . import test_import_usage
 from . import test_billing_events
 from . import test_kpi
 from . import test_portal_self_service
+
+# Odoo's web server maps the static directories of the addons path on the first
+# request for a static file, reading the manifest of every module there. An Odoo
+# run that only tests (nothing installed or updated, e.g. the post_install parts
+# of tools/test) has not read them yet when a browser test sends its first
+# requests all at once, and CPython 3.11's parser, called from several threads,
+# may then fail one of them ("SystemError: AST constructor recursion depth
+# mismatch", an error logged outside the tests). Made here, once, while Odoo
+# collects the tests, before any of them starts.
+STATIC_DIRECTORIES = http.root.statics
