@@ -67,9 +67,20 @@ class TestPortalSelfService(TelecomPortalCommon):
         response = self._get(self._url(self.owner_line, "tariff_change"))
         self.assertEqual(response.status_code, 200)
         self.assertIn(self.tariff_unlimited.name, response.text)
-        self.assertIn("o_telecom_price_difference", response.text)
         # T Basic 300 -> T Unlimited 900: +600 a month
-        self.assertRegex(response.text, r"\+\s*(<[^>]*>\s*)*600")
+        offers = {
+            offer["tariff"]: offer for offer in self.owner_line._portal_tariff_offers()
+        }
+        self.assertEqual(offers[self.tariff_unlimited]["monthly_fee"], 900)
+        self.assertEqual(offers[self.tariff_unlimited]["difference"], 600)
+        difference = re.search(
+            rf"{self.tariff_unlimited.name}.*?o_telecom_price_difference[^>]*>(.*?)<",
+            response.text,
+            re.S,
+        )
+        self.assertTrue(difference, "no price difference shown")
+        self.assertRegex(difference.group(1), r"^\s*\+")
+        self.assertIn("600", response.text[difference.end() : difference.end() + 200])
         # the tariffs of another type of service are not offered
         self.assertNotIn(self.tariff_home.name, response.text)
 
@@ -355,6 +366,8 @@ class TestPortalSelfService(TelecomPortalCommon):
             ],
         )
         self._assertCreated(response, port_out)
+        response = self._get(f"/my/requests/{port_out.id}")
+        self.assertIn(self.operator_other.name, response.text)
         self.assertEqual(self.owner_line.state, "active")
 
     def test_fixed_line_offers_no_sim_card_nor_porting(self):
