@@ -470,8 +470,16 @@ class TestPortalSelfService(TelecomPortalCommon):
         self.assertIn(change.name, response.text)
         self.assertNotIn(claim.name, response.text)
         self._assertRedirectsToMy(self._get(f"/my/requests/{claim.id}"))
-        # the holder's other services stay out of reach
+        # the holder's other services and other subscribers' stay out of reach
         self._assertRedirectsToMy(self._get(f"/my/services/{self.owner_home.id}"))
+        self._assertRedirectsToMy(self._get(f"/my/services/{self.other_line.id}"))
+        counters = self.make_jsonrpc_request(
+            "/my/counters",
+            {"counters": ["telecom_service_count", "telecom_request_count"]},
+        )
+        # the line, its activation and the tariff change; not the claim
+        self.assertEqual(counters["telecom_service_count"], 1)
+        self.assertEqual(counters["telecom_request_count"], 2)
         # a change is refused with a clear message, and nothing is created
         response = self._get(self._url(self.owner_line, "option_change"))
         self.assertIn("Only the account holder can change this line.", response.text)
