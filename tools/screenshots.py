@@ -49,6 +49,10 @@ contract form on its SLA terms (``b2b_contract.png``, to
 ``addons/telecom_b2b_partner/static/description/``) and the contract's credit
 statement of this month, computed (``b2b_credit_statement.png``, to
 ``addons/telecom_b2b_partner_helpdesk/static/description/``).
+
+``--workspaces`` takes the home workspaces of the demo supervisor
+(``supervisor.msk``) and NOC agent (``tech.support``) into
+``addons/telecom_subscriber/static/description/workspace_*.png``.
 """
 
 import argparse
@@ -105,6 +109,12 @@ def parse_args():
         action="store_true",
         help="only the self-service portal of telecom_subscriber at phone width, "
         "in Russian, as the demo subscriber portal.ivanov "
+        "(telecom_subscriber/static/description/)",
+    )
+    parser.add_argument(
+        "--workspaces",
+        action="store_true",
+        help="only the home workspaces of the demo supervisor and NOC agent "
         "(telecom_subscriber/static/description/)",
     )
     args = parser.parse_args()
@@ -477,6 +487,38 @@ def shoot_subscriber_portal(args):
         browser.close()
 
 
+def shoot_workspaces(args):
+    """The home workspaces of two demo roles, each as its demo user: the
+    supervisor's (``workspace_supervisor.png``) and the NOC's
+    (``workspace_noc.png``), into telecom_subscriber's static/description."""
+    from playwright.sync_api import sync_playwright
+
+    out = REPO_ROOT / "addons" / "telecom_subscriber" / "static" / "description"
+    shots = (
+        ("supervisor.msk", "workspace_supervisor.png"),
+        ("tech.support", "workspace_noc.png"),
+    )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=args.chromium, args=["--no-sandbox"]
+        )
+        for login, name in shots:
+            context = browser.new_context(viewport={"width": 1440, "height": 900})
+            page = context.new_page()
+            page.set_default_timeout(300_000)
+            page.goto(f"{args.url}/web/login?db={args.db}")
+            page.fill("input[name=login]", login)
+            page.fill("input[name=password]", login)
+            page.click("button[type=submit]")
+            # the home of a telecom role is its workspace
+            page.wait_for_selector(".o_telecom_workspace .o_telecom_widget_value")
+            settle(page)
+            page.screenshot(path=str(out / name))
+            print(out / name)
+            context.close()
+        browser.close()
+
+
 def settle(page):
     """Odoo pages never reach "networkidle": wait for no pending RPC instead."""
     page.wait_for_function(
@@ -494,6 +536,9 @@ def main():
             return 0
         if args.subscriber_portal:
             shoot_subscriber_portal(args)
+            return 0
+        if args.workspaces:
+            shoot_workspaces(args)
             return 0
         rpc = Rpc(args)
         if args.addon == "b2b":

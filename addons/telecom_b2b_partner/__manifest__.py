@@ -37,6 +37,7 @@
         "views/crm_team_views.xml",
         "views/portal_agent_templates.xml",
         "views/telecom_b2b_partner_menus.xml",
+        "data/telecom_workspace_data.xml",
     ],
     "demo": [
         "demo/telecom_b2b_partner_demo.xml",

@@ -2,7 +2,7 @@
     "name": "Telecom Service Desk: SLA, Escalation and Mass Incidents",
     "summary": "SLA engine with working calendars, escalation matrix, routing by "
     "zone, expertise and shift, and network incidents for the NOC",
-    "version": "18.0.1.2.1",
+    "version": "18.0.1.3.0",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",
@@ -40,6 +40,7 @@
         "views/portal_templates.xml",
         "report/telecom_sla_report_views.xml",
         "views/telecom_kpi_measurement_views.xml",
+        "data/telecom_workspace_data.xml",
         "views/telecom_helpdesk_sla_menus.xml",
     ],
     "demo": [
@@ -49,6 +50,11 @@
         "demo/telecom_incident_demo.xml",
         "demo/telecom_kpi_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "telecom_helpdesk_sla/static/tests/tours/*.js",
+        ],
+    },
     "post_init_hook": "post_init_hook",
     "installable": True,
 }

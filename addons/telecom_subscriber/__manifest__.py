@@ -2,7 +2,7 @@
     "name": "Telecom Subscribers",
     "summary": "Subscribers, accounts, services and their whole lifecycle, "
     "with a 360° card and one omnichannel timeline",
-    "version": "18.0.1.5.3",
+    "version": "18.0.1.6.0",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",
@@ -38,6 +38,8 @@
         "views/res_users_views.xml",
         "views/res_config_settings_views.xml",
         "views/telecom_dashboard_views.xml",
+        "views/telecom_workspace_views.xml",
+        "data/telecom_workspace_data.xml",
         "views/portal_templates.xml",
         "views/portal_self_service_templates.xml",
         "views/telecom_subscriber_menus.xml",
@@ -50,6 +52,9 @@
         "demo/telecom_kpi_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "telecom_subscriber/static/src/workspace/*",
+        ],
         "web.assets_tests": [
             "telecom_subscriber/static/tests/tours/*.js",
         ],

@@ -13,3 +13,4 @@ from . import test_portal_commission
 from . import test_portal_agent
 from . import test_portal_agent_tour
 from . import test_tour
+from . import test_workspace

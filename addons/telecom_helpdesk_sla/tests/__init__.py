@@ -11,3 +11,4 @@ from . import test_production_data
 from . import test_concurrent_scans
 from . import test_incident_contact_policy
 from . import test_kpi
+from . import test_workspace

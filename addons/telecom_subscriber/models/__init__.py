@@ -39,3 +39,5 @@ from . import telecom_usage_drop
 from . import telecom_kpi
 from . import telecom_kpi_measurement
 from . import telecom_kpi_subscriber
+from . import telecom_workspace
+from . import telecom_workspace_widget

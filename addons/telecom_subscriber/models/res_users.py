@@ -22,8 +22,14 @@ class ResUsers(models.Model):
         return result
 
     def _telecom_home_action(self):
-        """The dashboard of the user's main telecom role."""
+        """The workspace of the user's main telecom role; without one (every
+        workspace of their roles archived), the list of their role."""
         self.ensure_one()
+        workspace = (
+            self.env["telecom.workspace"].with_user(self)._telecom_workspaces_of_user()
+        )
+        if workspace:
+            return workspace[:1].action_open_workspace()
         return self.env["ir.actions.act_window"]._for_xml_id(
             self._telecom_home_action_xmlid()
         )

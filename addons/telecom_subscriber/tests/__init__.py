@@ -29,3 +29,4 @@ from . import test_portal_self_service
 # mismatch", an error logged outside the tests). Made here, once, while Odoo
 # collects the tests, before any of them starts.
 STATIC_DIRECTORIES = http.root.statics
+from . import test_workspace

@@ -164,15 +164,21 @@ class TestAccess(TelecomCommon):
         )
 
     def test_home_dashboard_depends_on_role(self):
-        self.assertEqual(
-            self.front_office._telecom_home_action()["res_model"], "telecom.request"
-        )
-        self.assertIn(
-            "termination", self.retention_agent._telecom_home_action()["domain"]
-        )
-        self.assertEqual(
-            self.tech_support._telecom_home_action()["res_model"], "telecom.service"
-        )
+        """The home opens the workspace of the main role (see test_workspace)."""
+        workspaces = {
+            self.front_office: "front_office",
+            self.retention_agent: "retention",
+            self.tech_support: "noc",
+        }
+        for user, workspace in workspaces.items():
+            with self.subTest(user=user.login):
+                action = user._telecom_home_action()
+                self.assertEqual(
+                    action["params"]["workspace_id"],
+                    self.env.ref(
+                        f"telecom_subscriber.telecom_workspace_{workspace}"
+                    ).id,
+                )
 
     def test_home_runs_for_every_role(self):
         """The home server action runs as each role, through ir.actions.server.run."""
@@ -186,7 +192,7 @@ class TestAccess(TelecomCommon):
         ):
             with self.subTest(user=user.login):
                 action = home.with_user(user).run()
-                self.assertEqual(action["type"], "ir.actions.act_window")
+                self.assertEqual(action["type"], "ir.actions.client")
         accountant = new_test_user(
             self.env, login="t_accountant", groups="base.group_user"
         )

@@ -34,22 +34,24 @@ HOME_SIGNAL = "telecom home reached"
 # them in a copy of the together stage's database, beside its other tests.
 CLICKBOT_TAG = "telecom_clickbot"
 
-# role -> (groups, zones: "one" zone or "all" top zones, expected home action)
+# role -> (groups, zones: "one" zone or "all" top zones, expected home workspace)
 ROLES = {
-    "front_office": ("front_office", "one", "telecom_request_action_my_work"),
-    "contact_centre": ("front_office", "all", "telecom_request_action_my_work"),
-    "retention": ("retention", "all", "telecom_request_action_termination"),
-    "b2b_sales": ("b2b_sales", "all", "res_partner_action_telecom_business"),
-    "tech_support": ("tech_support", "all", "telecom_service_action_attention"),
-    "supervisor": ("supervisor", "one", "telecom_request_action_supervisor"),
-    "head_office": ("head_office", "one", "telecom_request_action_supervisor"),
+    "front_office": ("front_office", "one", "telecom_workspace_front_office"),
+    "contact_centre": ("front_office", "all", "telecom_workspace_front_office"),
+    "retention": ("retention", "all", "telecom_workspace_retention"),
+    "b2b_sales": ("b2b_sales", "all", "telecom_workspace_b2b"),
+    "tech_support": ("tech_support", "all", "telecom_workspace_noc"),
+    "supervisor": ("supervisor", "one", "telecom_workspace_supervisor"),
+    "head_office": ("head_office", "one", "telecom_workspace_supervisor"),
 }
+WORKSPACE_ACTION = "telecom_subscriber.telecom_workspace_action_client"
 
-# Checks, once the web client is ready, that the user landed on their telecom
-# home (not Discuss) and that no error dialog is open.
+# Checks, once the web client is ready, that the user landed on the workspace
+# of their role (not Discuss), its widgets shown, and that no error dialog is open.
 LANDING_JS = """
 (async () => {
     const expected = %(expected)s;
+    const expectedWorkspace = %(workspace)s;
     const actionService = odoo.__WOWL_DEBUG__.root.env.services.action;
     for (let i = 0; i < 200; i++) {
         if (document.querySelector(".o_error_dialog")) {
@@ -58,11 +60,15 @@ LANDING_JS = """
             return;
         }
         const action = actionService.currentController?.action;
-        if (action && action.xml_id) {
-            if (action.xml_id === expected) {
+        if (action && action.xml_id && document.querySelector(".o_telecom_widget")) {
+            const workspace = action.params?.workspace_id;
+            if (action.xml_id === expected && workspace === expectedWorkspace) {
                 console.log(%(signal)s);
             } else {
-                console.error(`landed on ${action.xml_id}, expected ${expected}`);
+                console.error(
+                    `landed on ${action.xml_id} (${workspace}), ` +
+                    `expected ${expected} (${expectedWorkspace})`
+                );
             }
             return;
         }
@@ -150,14 +156,16 @@ class MenusByRoleCommon(HttpCase):
 @tagged("post_install", "-at_install", CLICKBOT_TAG)
 class TestMenusByRole(MenusByRoleCommon):
     def test_home_after_login(self):
-        """Each role lands on its own telecom dashboard, without an error."""
+        """Each role lands on the workspace of its role, without an error."""
         for role, (_group, _zones, home) in ROLES.items():
             with self.subTest(role=role):
+                workspace = self.env.ref(f"telecom_subscriber.{home}")
                 self.browser_js(
                     "/odoo",
                     LANDING_JS
                     % {
-                        "expected": json.dumps(f"telecom_subscriber.{home}"),
+                        "expected": json.dumps(WORKSPACE_ACTION),
+                        "workspace": json.dumps(workspace.id),
                         "signal": json.dumps(HOME_SIGNAL),
                     },
                     "odoo.isReady === true",
