@@ -40,6 +40,12 @@ change in the portal at phone width, in Russian, as ``portal.ivanov``, into
 ``telecom_b2b_partner`` as its demo agent (``agent.svyaz``), into
 ``addons/telecom_b2b_partner/static/description/agent_portal_leads.png``.
 
+``--b2b-corporate-portal`` takes instead the corporate customer portal of
+``telecom_b2b_partner`` as the demo holding's portal administrator
+(``portal.sokolova``; with ``telecom_b2b_partner_helpdesk`` for the ticket, SLA
+and credit buttons): its *Corporate Account* page, into
+``addons/telecom_b2b_partner/static/description/corporate_portal.png``.
+
 ``--addon b2b`` (``telecom_b2b_partner`` and its helpdesk bridge installed with
 demo data): over JSON-RPC, gives the demo contract of the Stroyinvest group
 (``telecom_b2b_partner.telecom_b2b_contract_stroyinvest``) a credit per breach
@@ -103,6 +109,12 @@ def parse_args():
         action="store_true",
         help="only the agent portal of telecom_b2b_partner: its lead list as the "
         "demo agent agent.svyaz (telecom_b2b_partner/static/description/)",
+    )
+    parser.add_argument(
+        "--b2b-corporate-portal",
+        action="store_true",
+        help="only the corporate customer portal of telecom_b2b_partner as the demo "
+        "administrator portal.sokolova (telecom_b2b_partner/static/description/)",
     )
     parser.add_argument(
         "--subscriber-portal",
@@ -446,6 +458,31 @@ def shoot_b2b(args, contract_id, statement_id):
         browser.close()
 
 
+def shoot_b2b_corporate_portal(args):
+    """The demo holding's corporate account, as its portal administrator
+    (``corporate_portal.png``)."""
+    from playwright.sync_api import sync_playwright
+
+    out = REPO_ROOT / "addons" / "telecom_b2b_partner" / "static" / "description"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=args.chromium, args=["--no-sandbox"]
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(300_000)
+        page.goto(f"{args.url}/web/login?db={args.db}")
+        page.fill("input[name=login]", "portal.sokolova")
+        page.fill("input[name=password]", "portal.sokolova")
+        page.click("button[type=submit]")
+        page.wait_for_selector(".o_portal_index_card a[href='/my/corporate']")
+        page.goto(f"{args.url}/my/corporate")
+        page.wait_for_selector(".o_telecom_b2b_site")
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(out / "corporate_portal.png"), full_page=True)
+        print(out / "corporate_portal.png")
+        browser.close()
+
+
 def shoot_subscriber_portal(args):
     """A demo subscriber's line and tariff change at phone width, in Russian
     (``portal_line.png``, ``portal_tariff_change.png``)."""
@@ -533,6 +570,9 @@ def main():
     try:
         if args.b2b_agent_portal:
             shoot_b2b_agent_portal(args)
+            return 0
+        if args.b2b_corporate_portal:
+            shoot_b2b_corporate_portal(args)
             return 0
         if args.subscriber_portal:
             shoot_subscriber_portal(args)

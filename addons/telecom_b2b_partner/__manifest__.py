@@ -2,8 +2,9 @@
     "name": "Telecom B2B: Corporate Customers and Contracts",
     "summary": "Corporate customers with their holding, legal entities and sites, "
     "contact roles, INN/KPP checks, B2B pipeline and quotations with volume "
-    "discounts and approval, B2B contracts with renewal and SLA terms",
-    "version": "18.0.1.4.0",
+    "discounts and approval, B2B contracts with renewal and SLA terms, "
+    "corporate customer portal",
+    "version": "18.0.1.5.0",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",
@@ -19,6 +20,7 @@
         "security/telecom_b2b_partner_groups.xml",
         "security/ir.model.access.csv",
         "security/telecom_b2b_partner_security.xml",
+        "security/telecom_b2b_partner_portal_security.xml",
         "data/telecom_b2b_contact_role_data.xml",
         "data/telecom_b2b_contract_data.xml",
         "data/telecom_b2b_commission_data.xml",
@@ -36,6 +38,7 @@
         "views/portal_commission_templates.xml",
         "views/crm_team_views.xml",
         "views/portal_agent_templates.xml",
+        "views/portal_templates.xml",
         "views/telecom_b2b_partner_menus.xml",
         "data/telecom_workspace_data.xml",
     ],

@@ -1,2 +1,3 @@
 from . import portal_commission
 from . import portal_agent
+from . import portal

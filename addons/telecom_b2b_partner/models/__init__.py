@@ -3,6 +3,7 @@ from . import res_company
 from . import res_partner
 from . import res_partner_hierarchy
 from . import res_partner_agent
+from . import res_partner_corporate_portal
 from . import telecom_b2b_contract
 from . import telecom_b2b_contract_renewal
 from . import telecom_b2b_contract_price

@@ -14,3 +14,4 @@ from . import test_portal_agent
 from . import test_portal_agent_tour
 from . import test_tour
 from . import test_workspace
+from . import test_portal

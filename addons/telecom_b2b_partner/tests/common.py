@@ -109,3 +109,70 @@ class B2bCommon(TelecomCommon):
                 **values,
             }
         )
+
+
+class B2bPortalCommon(B2bCommon):
+    """Portal users of the corporate customer and of another one.
+
+    - ``holding_admin``: the holding's portal administrator (sees everything);
+    - ``south_admin``: administrator of the legal entity South (sees South and
+      its site, never its sibling North);
+    - ``employee``: a contact of the holding granted the site North only;
+    - ``other_admin``: the administrator of another corporate customer.
+    Each customer has an active contract with a document.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.other_company = cls._create_company(
+            "T Other Corp", "legal_entity", cls.zone_south, inn="7707083893"
+        )
+        cls.other_line = cls._activate_line(cls._create_account(cls.other_company))
+        cls.holding_admin = cls._portal_contact(
+            "T Holding Admin", cls.holding, admin=True
+        )
+        cls.south_admin = cls._portal_contact(
+            "T South Admin", cls.entity_south, admin=True
+        )
+        cls.employee = cls._portal_contact(
+            "T Site Employee", cls.holding, sites=cls.site_north
+        )
+        cls.other_admin = cls._portal_contact(
+            "T Other Admin", cls.other_company, admin=True
+        )
+        cls.contract = cls._portal_contract(cls.holding, cls.entity_north, "north.txt")
+        cls.other_contract = cls._portal_contract(cls.other_company, None, "other.txt")
+
+    @classmethod
+    def _portal_contact(cls, name, company, admin=False, sites=None):
+        contact = cls.env["res.partner"].create(
+            {
+                "name": name,
+                "parent_id": company.id,
+                "email": f"{name.lower().replace(' ', '.')}@example.com",
+                "telecom_b2b_portal_admin": admin,
+                "telecom_b2b_portal_site_ids": [(6, 0, sites.ids if sites else [])],
+            }
+        )
+        login = name.lower().replace(" ", "_")
+        return new_test_user(
+            cls.env,
+            login=login,
+            name=name,
+            groups="base.group_portal",
+            partner_id=contact.id,
+        )
+
+    @classmethod
+    def _portal_contract(cls, partner, site, document_name):
+        document = cls.env["ir.attachment"].create(
+            {"name": document_name, "raw": f"contract of {partner.name}".encode()}
+        )
+        contract = cls._create_contract(
+            partner,
+            site_ids=[(6, 0, site.ids if site else [])],
+            document_ids=[(6, 0, document.ids)],
+        )
+        contract.action_activate()
+        return contract

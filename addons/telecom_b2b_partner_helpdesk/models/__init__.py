@@ -5,3 +5,5 @@ from . import telecom_b2b_contract
 from . import telecom_b2b_credit_statement
 from . import telecom_b2b_credit_statement_figures
 from . import telecom_b2b_credit_statement_line
+from . import res_partner
+from . import telecom_b2b_sla_compliance

@@ -1,8 +1,31 @@
-from odoo import models
+from odoo import api, fields, models
 
 
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
+
+    telecom_b2b_site_id = fields.Many2one(
+        "res.partner",
+        string="Customer Site",
+        compute="_compute_telecom_b2b_site_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index="btree_not_null",
+        ondelete="set null",
+        domain="[('is_company', '=', True), ('telecom_b2b_level', '!=', False)]",
+        help="Company or site of a corporate customer the ticket is about: the "
+        "company of its service, else of its contact. On the portal, the contacts "
+        "who see that site see the ticket.",
+    )
+
+    @api.depends("telecom_service_id.partner_id", "partner_id")
+    def _compute_telecom_b2b_site_id(self):
+        for ticket in self:
+            company = (
+                ticket.telecom_service_id.partner_id or ticket.partner_id
+            ).commercial_partner_id
+            ticket.telecom_b2b_site_id = company if company.telecom_b2b_level else False
 
     def _sla_explain_policy(self):
         """A contract's policy is explained by its contract, not by precedence."""
