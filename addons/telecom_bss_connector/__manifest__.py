@@ -3,7 +3,7 @@
     "summary": "Live billing data on the subscriber card, orders delivered to billing "
     "through an outbox that loses nothing, TM Forum inbound APIs and integration "
     "health",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",
@@ -26,6 +26,7 @@
         "views/telecom_service_views.xml",
         "views/telecom_refund_views.xml",
         "views/telecom_bss_connector_menus.xml",
+        "views/portal_templates.xml",
     ],
     "demo": [
         "demo/telecom_backend_demo.xml",

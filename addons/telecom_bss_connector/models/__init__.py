@@ -11,6 +11,7 @@ from . import telecom_request
 from . import telecom_billing_snapshot
 from . import telecom_account
 from . import telecom_service
+from . import telecom_service_portal
 from . import res_partner
 from . import telecom_interaction
 from . import product_template

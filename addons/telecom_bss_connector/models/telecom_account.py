@@ -16,13 +16,14 @@ class TelecomAccount(models.Model):
         self.ensure_one()
         return self.billing_reference or self.name
 
-    def _bss_refresh_billing(self, live=False):
+    def _bss_refresh_billing(self, live=False, budget=CARD_REFRESH_BUDGET):
         """Refresh the snapshots of these accounts; return the accounts refreshed.
 
-        ``live``: an agent waits (short time-out, a few seconds in all); the
-        accounts left when the budget is spent are refreshed by a queue job.
+        ``live``: an agent (or a subscriber) waits, ``budget`` seconds in all with
+        the short time-out; the accounts left when the budget is spent are
+        refreshed by a queue job.
         """
-        deadline = time.monotonic() + CARD_REFRESH_BUDGET if live else None
+        deadline = time.monotonic() + budget if live else None
         snapshots = self.env["telecom.billing.snapshot"]._bss_ensure(self)
         refreshed = self.browse()
         late = self.browse()

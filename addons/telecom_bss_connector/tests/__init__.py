@@ -10,3 +10,4 @@ from . import test_access
 from . import test_monthly_usage
 from . import test_adjustment
 from . import test_refund_billing
+from . import test_portal_billing
