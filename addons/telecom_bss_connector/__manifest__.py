@@ -3,7 +3,7 @@
     "summary": "Live billing data on the subscriber card, orders delivered to billing "
     "through an outbox that loses nothing, TM Forum inbound APIs and integration "
     "health",
-    "version": "18.0.1.5.0",
+    "version": "18.0.1.5.1",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",
@@ -27,6 +27,7 @@
         "views/telecom_refund_views.xml",
         "views/telecom_bss_connector_menus.xml",
         "views/portal_templates.xml",
+        "data/telecom_workspace_data.xml",
     ],
     "demo": [
         "demo/telecom_backend_demo.xml",

@@ -11,3 +11,4 @@ from . import test_monthly_usage
 from . import test_adjustment
 from . import test_refund_billing
 from . import test_portal_billing
+from . import test_workspace
