@@ -259,12 +259,16 @@ class TelecomCustomerPortal(CustomerPortal):
         if request_type == "option_change":
             values["telecom_options_to_add"] = service_sudo._portal_options_to_add()
         if request_type == "claim":
-            values["telecom_claim_categories"] = self._telecom_selection(
+            values["telecom_claim_categories"] = service_sudo._portal_selection(
                 "claim_category"
             )
         if request_type == "sim_swap":
-            values["telecom_sim_swap_reasons"] = self._telecom_selection(
+            values["telecom_sim_swap_reasons"] = service_sudo._portal_selection(
                 "sim_swap_reason"
+            )
+        if request_type == "termination":
+            values["telecom_termination_reasons"] = service_sudo._portal_selection(
+                "termination_reason"
             )
         if request_type == "port_out":
             values["telecom_operators"] = service_sudo._portal_choices(
@@ -274,11 +278,6 @@ class TelecomCustomerPortal(CustomerPortal):
         return request.render(
             "telecom_subscriber.portal_my_telecom_service_request", values
         )
-
-    def _telecom_selection(self, field_name):
-        """(value, label) pairs of a request field, in the user's language."""
-        field = request.env["telecom.request"]._fields[field_name]
-        return field._description_selection(request.env)
 
     def _render_telecom_service(self, service_sudo, **kw):
         service = request.env["telecom.service"].browse(service_sudo.id)

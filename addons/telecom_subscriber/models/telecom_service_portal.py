@@ -12,6 +12,7 @@ PORTAL_REQUEST_FIELDS = {
     "unblock": (),
     "sim_swap": ("sim_swap_reason",),
     "port_out": ("recipient_operator_id", "effective_date"),
+    "termination": ("termination_reason", "reason"),
     "claim": ("claim_category", "claim_amount", "reason"),
 }
 # service states in which the portal offers each request (the request's own
@@ -23,7 +24,12 @@ PORTAL_REQUEST_STATES = {
     "unblock": ("blocked",),
     "sim_swap": ("active", "blocked"),
     "port_out": ("active", "blocked"),
+    "termination": ("active", "blocked"),
     "claim": ("active", "blocked", "terminated"),
+}
+# values of request selections a subscriber does not give themselves
+PORTAL_SELECTION_EXCLUDED = {
+    "termination_reason": ("deceased", "non_payment"),
 }
 # requests the portal offers on some types of service only
 PORTAL_REQUEST_SERVICE_TYPES = {
@@ -136,6 +142,16 @@ class TelecomService(models.Model):
                 )
             )
         )
+
+    def _portal_selection(self, field_name):
+        """(value, label) pairs a portal form offers for a request selection."""
+        excluded = PORTAL_SELECTION_EXCLUDED.get(field_name, ())
+        field = self.env["telecom.request"]._fields[field_name]
+        return [
+            (value, label)
+            for value, label in field._description_selection(self.env)
+            if value not in excluded
+        ]
 
     def _portal_port_date_window(self):
         """Earliest and latest porting date of a port-out asked today."""
@@ -320,9 +336,7 @@ class TelecomService(models.Model):
             if field.type == "many2one":
                 return self._portal_parse_record(field.name, int(raw_value), label)
             if field.type == "selection":
-                values = [
-                    value for value, _label in field._description_selection(self.env)
-                ]
+                values = [value for value, _label in self._portal_selection(field.name)]
                 if raw_value not in values:
                     raise ValueError(raw_value)
                 return raw_value

@@ -370,6 +370,36 @@ class TestPortalSelfService(TelecomPortalCommon):
         self.assertIn(self.operator_other.name, response.text)
         self.assertEqual(self.owner_line.state, "active")
 
+    def test_holder_asks_to_end_the_contract_retention_gets_it(self):
+        self._login(self.owner_user)
+        response = self._get(self._url(self.owner_line, "termination"))
+        self.assertIn('value="price"', response.text)
+        self.assertNotIn('value="deceased"', response.text)
+        response = self._post(
+            self.owner_line, "termination", {"termination_reason": "deceased"}
+        )
+        self._assertRefused(response, "Check the value of")
+        response = self._post(
+            self.owner_line,
+            "termination",
+            {"termination_reason": "price", "reason": "Too expensive"},
+        )
+        termination = self._requests_of(self.owner_line, "termination")
+        self.assertRecordValues(
+            termination,
+            [
+                {
+                    "state": "submitted",
+                    "channel": "portal",
+                    "termination_reason": "price",
+                    "reason": "Too expensive",
+                }
+            ],
+        )
+        self._assertCreated(response, termination)
+        # the retention team's work list, as for a termination asked in a shop
+        self.assertEqual(self.owner_line.state, "active")
+
     def test_fixed_line_offers_no_sim_card_nor_porting(self):
         self._login(self.owner_user)
         response = self._get(f"/my/services/{self.owner_home.id}")
@@ -392,6 +422,7 @@ class TestPortalSelfService(TelecomPortalCommon):
             "block",
             "sim_swap",
             "port_out",
+            "termination",
             "claim",
         ):
             for method in ("get", "post"):
@@ -411,6 +442,7 @@ class TestPortalSelfService(TelecomPortalCommon):
                                 "claim_category": "billing",
                                 "reason": "x",
                                 "sim_swap_reason": "lost",
+                                "termination_reason": "price",
                             },
                             allow_redirects=False,
                         )
@@ -439,7 +471,7 @@ class TestPortalSelfService(TelecomPortalCommon):
     def test_unknown_or_unavailable_request_type_goes_back_to_the_line(self):
         self._login(self.owner_user)
         token = self._session_csrf_token()
-        for request_type in ("termination", "activation", "unblock", "nothing"):
+        for request_type in ("port_in", "activation", "unblock", "nothing"):
             response = self._post(self.owner_line, request_type, {}, token)
             self.assertIn(response.status_code, (302, 303))
             self.assertRegex(
