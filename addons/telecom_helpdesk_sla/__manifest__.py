@@ -2,7 +2,7 @@
     "name": "Telecom Service Desk: SLA, Escalation and Mass Incidents",
     "summary": "SLA engine with working calendars, escalation matrix, routing by "
     "zone, expertise and shift, and network incidents for the NOC",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",
@@ -38,6 +38,7 @@
         "views/res_users_views.xml",
         "views/res_partner_views.xml",
         "views/portal_templates.xml",
+        "views/portal_ticket_rating_templates.xml",
         "report/telecom_sla_report_views.xml",
         "views/telecom_kpi_measurement_views.xml",
         "data/telecom_workspace_data.xml",

@@ -15,7 +15,8 @@ SURVEY_CHANNELS = {
 
 
 class HelpdeskTicket(models.Model):
-    """The subscriber's rating of a ticket is a CSAT answer of the metrics."""
+    """The subscriber's rating of a ticket is a CSAT answer of the metrics, their
+    recommendation score (asked on the portal after closure) an NPS answer."""
 
     _inherit = "helpdesk.ticket"
 
@@ -23,21 +24,31 @@ class HelpdeskTicket(models.Model):
     def create(self, vals_list):
         tickets = super().create(vals_list)
         tickets._telecom_record_csat()
+        tickets._telecom_record_nps()
         return tickets
 
     def write(self, vals):
         result = super().write(vals)
         if vals.get("telecom_satisfaction"):
             self._telecom_record_csat()
+        if vals.get("telecom_recommendation"):
+            self._telecom_record_nps()
         return result
 
     def _telecom_record_csat(self):
-        """Record the satisfaction of the tickets of subscribers as CSAT answers
-        (reference: the ticket number): one answer per ticket, updated when the
-        rating changes; one search, one create and one write per score."""
+        self._telecom_record_answers("csat", "telecom_satisfaction")
+
+    def _telecom_record_nps(self):
+        self._telecom_record_answers("nps", "telecom_recommendation")
+
+    def _telecom_record_answers(self, kind, field_name):
+        """Record the satisfaction (or recommendation) of the tickets of
+        subscribers as CSAT (or NPS) answers (reference: the ticket number): one
+        answer per ticket and kind, updated when the score changes; one search,
+        one create and one write per score."""
         tickets = self.filtered(
             lambda ticket: (
-                ticket.telecom_satisfaction
+                ticket[field_name]
                 and ticket.commercial_partner_id.telecom_is_subscriber
             )
         )
@@ -51,7 +62,7 @@ class HelpdeskTicket(models.Model):
             answer.source_reference: answer
             for answer in Answer.search(
                 [
-                    ("kind", "=", "csat"),
+                    ("kind", "=", kind),
                     ("source_reference", "in", list(references.values())),
                 ]
             )
@@ -59,13 +70,13 @@ class HelpdeskTicket(models.Model):
         now = fields.Datetime.now()
         to_create, to_update = [], defaultdict(lambda: Answer)
         for ticket, reference in references.items():
-            score = int(ticket.telecom_satisfaction)
+            score = int(ticket[field_name])
             answer = existing.get(reference)
             if not answer:
                 to_create.append(
                     {
                         "partner_id": ticket.commercial_partner_id.id,
-                        "kind": "csat",
+                        "kind": kind,
                         "score": score,
                         "date": now,
                         "channel": SURVEY_CHANNELS.get(

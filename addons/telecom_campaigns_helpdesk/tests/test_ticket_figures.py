@@ -1,9 +1,10 @@
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 
 from odoo import Command, fields
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.telecom_campaigns.tests.common import CampaignsCommon
 from odoo.addons.telecom_helpdesk_sla.tests.common import TelecomHelpdeskCommon
@@ -162,3 +163,44 @@ class TestTicketFigures(CampaignsCommon, TelecomHelpdeskCommon):
         self.assertEqual(
             Answer.with_user(self.marketer_north).search([]).partner_id, self.anna
         )
+
+    def test_portal_rating_counts_in_csat_and_nps(self):
+        """The subscriber's rating and recommendation, given on the portal after
+        closure, are CSAT and NPS answers that the project KPIs count."""
+        portal_user = new_test_user(
+            self.env,
+            login="t_rate_anna",
+            groups="base.group_portal",
+            partner_id=self.anna.id,
+        )
+        self.ticket.stage_id = self.stage_done
+        Kpi = self.env["telecom.kpi"]
+        date_from = fields.Date.today().replace(day=1)
+        date_to = date_from + relativedelta(months=1)
+
+        def totals(code):
+            rows = getattr(Kpi, f"_kpi_rows_{code}")(date_from, date_to)
+            return (
+                sum(row["numerator"] for row in rows),
+                sum(row["denominator"] for row in rows),
+            )
+
+        before = {code: totals(code) for code in ("nps", "csat", "ticket_csat")}
+        self.ticket.with_user(portal_user)._portal_rate("5", "10")
+        answers = self.env["telecom.satisfaction.answer"].search(
+            [("source_reference", "=", self.ticket.number)], order="kind"
+        )
+        self.assertRecordValues(
+            answers,
+            [
+                {"partner_id": self.anna.id, "kind": "csat", "score": 5},
+                {"partner_id": self.anna.id, "kind": "nps", "score": 10},
+            ],
+        )
+        for code in ("nps", "csat", "ticket_csat"):
+            numerator, denominator = totals(code)
+            self.assertEqual(
+                (numerator - before[code][0], denominator - before[code][1]),
+                (1, 1),
+                code,
+            )

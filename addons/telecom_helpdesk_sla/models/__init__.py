@@ -29,3 +29,4 @@ from . import helpdesk_ticket_timeline
 from . import helpdesk_ticket_category
 from . import telecom_kpi
 from . import telecom_kpi_measurement
+from . import helpdesk_ticket_portal_rating

@@ -92,3 +92,5 @@ SATISFACTION = [
     ("4", "4 - Satisfied"),
     ("5", "5 - Very Satisfied"),
 ]
+# "How likely are you to recommend us?" from 0 (not at all) to 10 (extremely)
+RECOMMENDATION = [(str(score), str(score)) for score in range(11)]

@@ -12,3 +12,4 @@ from . import test_concurrent_scans
 from . import test_incident_contact_policy
 from . import test_kpi
 from . import test_workspace
+from . import test_portal_rating
