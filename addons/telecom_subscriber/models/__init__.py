@@ -41,3 +41,6 @@ from . import telecom_kpi_measurement
 from . import telecom_kpi_subscriber
 from . import telecom_workspace
 from . import telecom_workspace_widget
+from . import telecom_subscriber_api
+from . import telecom_subscriber_api_openapi
+from . import telecom_subscriber_api_rate

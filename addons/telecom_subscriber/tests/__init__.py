@@ -30,3 +30,4 @@ from . import test_portal_self_service
 # collects the tests, before any of them starts.
 STATIC_DIRECTORIES = http.root.statics
 from . import test_workspace
+from . import test_subscriber_api

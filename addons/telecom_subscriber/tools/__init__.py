@@ -3,3 +3,4 @@ from . import selections
 from . import billing_csv
 from . import sql
 from . import fields
+from . import subscriber_api
