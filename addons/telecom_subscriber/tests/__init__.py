@@ -19,6 +19,8 @@ from . import test_import_usage
 from . import test_billing_events
 from . import test_kpi
 from . import test_portal_self_service
+from . import test_workspace
+from . import test_subscriber_api
 
 # Odoo's web server maps the static directories of the addons path on the first
 # request for a static file, reading the manifest of every module there. An Odoo
@@ -29,5 +31,3 @@ from . import test_portal_self_service
 # mismatch", an error logged outside the tests). Made here, once, while Odoo
 # collects the tests, before any of them starts.
 STATIC_DIRECTORIES = http.root.statics
-from . import test_workspace
-from . import test_subscriber_api
