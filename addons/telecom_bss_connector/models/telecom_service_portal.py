@@ -26,8 +26,9 @@ class TelecomService(models.Model):
         snapshot, refreshed live within ``PORTAL_REFRESH_BUDGET`` when stale;
         billing down or slow leaves the last snapshot, ``is_stale`` with its
         age in ``age_label``. Only the account holder gets it (``None`` for the
-        user of a line). ``usage``: the line's last month known against the
-        tariff's allowances (``None`` when billing gave no month yet).
+        user of a line, and where no billing system serves the line).
+        ``usage``: the line's last month known against the tariff's allowances
+        (``None`` when billing gave no month yet).
         """
         self.ensure_one()
         self.check_access("read")
@@ -51,6 +52,11 @@ class TelecomService(models.Model):
         return snapshot
 
     def _portal_billing_figures(self, refresh=True):
+        account = self.sudo().account_id
+        if not account.bss_snapshot_ids.fetched_at and not self.env[
+            "telecom.backend"
+        ]._bss_find("billing", account.company_id, account.region_id):
+            return None  # no billing system serves the line: nothing to show
         snapshot = self._portal_billing_snapshot(refresh=refresh)
         now = fields.Datetime.now()
         charges = sorted(

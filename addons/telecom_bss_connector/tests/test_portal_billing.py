@@ -45,7 +45,7 @@ class TestPortalBilling(TelecomPortalCommon):
         cls.addClassCleanup(cls.simulator.stop)
         cls.owner_account.billing_reference = OWNER_REF
         cls.other_account.billing_reference = OTHER_REF
-        cls.env["telecom.backend"].create(
+        cls.backend = cls.env["telecom.backend"].create(
             {
                 "name": "Portal billing",
                 "kind": "billing",
@@ -175,3 +175,20 @@ class TestPortalBilling(TelecomPortalCommon):
         self.assertEqual(response.status_code, 200)
         self.assertNotIn("250.50", response.text)
         self.assertIn("o_telecom_billing_usage", response.text)
+
+    def test_no_billing_system_no_billing_card(self):
+        self.backend.region_ids = self.zone_north
+        summary = (
+            self.env["telecom.service"]
+            .with_user(self.other_user)
+            .browse(self.other_line.id)
+            ._portal_billing_summary()
+        )
+        self.assertIsNone(summary["billing"])
+        self.assertFalse(self.other_account.bss_snapshot_ids)
+        response = self._page(self.other_user, self.other_line)
+        self.assertEqual(response.status_code, 200)
+        self.assertNotIn("o_telecom_portal_billing", response.text)
+        # the owner's zone is served
+        response = self._page(self.owner_user, self.owner_line)
+        self.assertIn("o_telecom_billing_fresh", response.text)
