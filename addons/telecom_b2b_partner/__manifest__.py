@@ -45,6 +45,7 @@
     "demo": [
         "demo/telecom_b2b_partner_demo.xml",
         "demo/telecom_b2b_agent_portal_demo.xml",
+        "demo/telecom_b2b_commission_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -150,7 +150,7 @@ class CrmLead(models.Model):
                 and lead.telecom_b2b_referrer_id
                 and not lead.telecom_b2b_conflict_lead_id
                 and (lead.partner_id or lead.telecom_inn)
-                and lead.company_id.telecom_b2b_protection_days
+                and lead._telecom_b2b_company().telecom_b2b_protection_days
             )
         )
         if not candidates:
@@ -160,7 +160,7 @@ class CrmLead(models.Model):
         for lead in candidates:
             first = earlier.get(lead.id)
             if first:
-                rule = lead.company_id.telecom_b2b_conflict_rule
+                rule = lead._telecom_b2b_company().telecom_b2b_conflict_rule
                 state = "lost" if rule == "first_registered" else "open"
                 by_rule.setdefault((first, state), self.browse())
                 by_rule[(first, state)] |= lead
@@ -174,13 +174,23 @@ class CrmLead(models.Model):
                 }
             )
 
+    def _telecom_b2b_company(self):
+        """The company whose protection window and rule apply to the lead (a
+        lead without a company, as a portal user may make, takes the current
+        one)."""
+        self.ensure_one()
+        return self.company_id or self.env.company
+
     def _telecom_b2b_find_earlier_registrations(self, candidates):
         """{lead id: id of the first lead of another partner for the same
         customer, registered within the window before it}."""
         # sudo: the leads of other partners are compared, never shown
         Lead = self.sudo().with_context(active_test=False)
         oldest = min(candidates.mapped("create_date"))
-        window = max(candidates.mapped("company_id.telecom_b2b_protection_days"))
+        window = max(
+            lead._telecom_b2b_company().telecom_b2b_protection_days
+            for lead in candidates
+        )
         customers = candidates.partner_id.commercial_partner_id
         inns = [inn for inn in candidates.mapped("telecom_inn") if inn]
         customer_domain = (
@@ -205,8 +215,9 @@ class CrmLead(models.Model):
         )
         result = {}
         for lead in candidates:
+            company = lead._telecom_b2b_company()
             since = lead.create_date - timedelta(
-                days=lead.company_id.telecom_b2b_protection_days
+                days=company.telecom_b2b_protection_days
             )
             agent = lead.telecom_b2b_referrer_id.commercial_partner_id
             customer = lead.partner_id.commercial_partner_id
@@ -214,7 +225,7 @@ class CrmLead(models.Model):
                 if (
                     other.create_date >= since
                     and (other.create_date, other.id) < (lead.create_date, lead.id)
-                    and other.company_id == lead.company_id
+                    and other._telecom_b2b_company() == company
                     and other.telecom_b2b_referrer_id.commercial_partner_id != agent
                     and (
                         (

@@ -58,6 +58,10 @@ class ResPartner(models.Model):
 
     def _compute_telecom_b2b_agent_counts(self):
         agents = self.filtered("telecom_b2b_agent_type")
+        self.telecom_b2b_referred_lead_count = 0
+        self.telecom_b2b_agent_customer_count = 0
+        if not agents or not self.env["crm.lead"].has_access("read"):
+            return
         leads = dict(
             self.env["crm.lead"]._read_group(
                 [("telecom_b2b_referrer_id", "child_of", agents.ids)],
@@ -65,8 +69,8 @@ class ResPartner(models.Model):
                 ["__count"],
             )
         )
-        customers = self._telecom_b2b_agent_customers_by_agent()
-        for partner in self:
+        customers = agents._telecom_b2b_agent_customers_by_agent()
+        for partner in agents:
             partner.telecom_b2b_referred_lead_count = sum(
                 count
                 for referrer, count in leads.items()

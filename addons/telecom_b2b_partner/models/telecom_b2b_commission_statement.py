@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 MANAGER_GROUP = "telecom_b2b_partner.telecom_b2b_partner_group_manager"
+ALL_ZONES_GROUP = "telecom_subscriber.telecom_subscriber_group_all_zones"
 STATEMENT_STATES = [
     ("draft", "Draft"),
     ("approved", "Approved"),
@@ -252,7 +253,9 @@ class TelecomB2bCommissionStatement(models.Model):
                     ("telecom_b2b_commission_plan_id.company_id", "=", company.id),
                 ]
             )
-        agents = agents.filtered("telecom_b2b_commission_plan_id")
+        agents = agents.filtered(
+            lambda agent: agent.telecom_b2b_commission_plan_id.company_id == company
+        ).filtered_domain(self._get_agent_zone_domain())
         existing = self.search(
             [
                 ("agent_id", "in", agents.ids),
@@ -277,6 +280,19 @@ class TelecomB2bCommissionStatement(models.Model):
             statements.agent_id, date_to
         )
         return statements
+
+    @api.model
+    def _get_agent_zone_domain(self):
+        """The agents whose statements the user computes: those of the user's
+        zones (and those without a zone), all for head office."""
+        user = self.env.user
+        if self.env.su or user.has_group(ALL_ZONES_GROUP):
+            return []
+        return [
+            "|",
+            ("telecom_region_id", "=", False),
+            ("telecom_region_id", "child_of", user.telecom_region_ids.ids),
+        ]
 
     @api.model
     def _prepare_statement_vals(self, agent, company, date_from, date_to):

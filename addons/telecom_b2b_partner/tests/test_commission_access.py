@@ -44,6 +44,15 @@ class TestCommissionAccess(B2bAgentCommon):
                 {"payout_reference": "PAY-1"}
             )
 
+    def test_zone_manager_computes_the_agents_of_its_zones(self):
+        statements = (
+            self.env["telecom.b2b.commission.statement"]
+            .with_user(self.b2b_manager)
+            ._generate_statements(date(2026, 2, 1), date(2026, 2, 28))
+        )
+        # the manager works North: the dealer's statement, not the South agent's
+        self.assertEqual(statements.agent_id, self.dealer)
+
     def test_manager_approves_then_pays_with_a_reference(self):
         statement = self.dealer_statement.with_user(self.b2b_manager)
         statement.action_approve()
