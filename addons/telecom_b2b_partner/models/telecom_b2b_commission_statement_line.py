@@ -7,6 +7,14 @@ LINE_TYPES = [
     ("clawback", "Clawback"),
 ]
 
+# one line per service (bonus, clawback) or per service and month (revenue)
+UNIQUE_LINES = {
+    "bonus": ("service_id",),
+    "clawback": ("service_id",),
+    "revenue": ("service_id", "month"),
+}
+ACTIVATION_TABLE = "telecom_b2b_commission_activation"  # temporary, per computation
+
 # Services activated through the deals an agent brought: activation requests
 # of won quotations whose opportunity came through the partner channel from
 # the agent (or one of its people), unless the deal lost a channel conflict or
@@ -14,7 +22,7 @@ LINE_TYPES = [
 ACTIVATIONS_SQL = """
     SELECT DISTINCT ON (st.id, s.id)
            st.id AS statement_id, st.agent_id, st.company_id, st.plan_id,
-           st.date_from, st.date_to, r.id AS request_id, s.id AS service_id,
+           st.date_from, st.date_to, s.id AS service_id,
            s.activation_date, s.termination_date
       FROM telecom_b2b_commission_statement st
       JOIN res_partner referrer ON referrer.commercial_partner_id = st.agent_id
@@ -27,7 +35,7 @@ ACTIVATIONS_SQL = """
                             AND s.company_id = st.company_id
                             AND s.activation_date IS NOT NULL
      WHERE st.id IN %(statement_ids)s
-     ORDER BY st.id, s.id, r.id
+     ORDER BY st.id, s.id
 """
 
 
@@ -49,17 +57,16 @@ class TelecomB2bCommissionStatementLine(models.Model):
         index=True,
         ondelete="cascade",
     )
-    agent_id = fields.Many2one("res.partner", readonly=True, index=True)
-    company_id = fields.Many2one("res.company", readonly=True)
+    # of the statement, not stored: every stored many2one is a foreign key
+    # PostgreSQL checks row by row, and statements insert lines by the 100,000
+    agent_id = fields.Many2one(related="statement_id.agent_id")
+    company_id = fields.Many2one(related="statement_id.company_id")
     currency_id = fields.Many2one(related="company_id.currency_id")
     line_type = fields.Selection(
         LINE_TYPES, string="Type", required=True, readonly=True
     )
     service_id = fields.Many2one(
         "telecom.service", readonly=True, index=True, ondelete="restrict"
-    )
-    request_id = fields.Many2one(
-        "telecom.request", string="Activation Request", readonly=True
     )
     activation_date = fields.Date(readonly=True)
     termination_date = fields.Date(readonly=True)
@@ -74,23 +81,24 @@ class TelecomB2bCommissionStatementLine(models.Model):
     rate = fields.Float(string="Share (%)", readonly=True, digits=(5, 2))
     amount = fields.Monetary(readonly=True)
 
-    _sql_constraints = [
-        (
-            "bonus_service_uniq",
-            "EXCLUDE (service_id WITH =) WHERE (line_type = 'bonus')",
-            "A service earns one activation bonus.",
-        ),
-        (
-            "clawback_service_uniq",
-            "EXCLUDE (service_id WITH =) WHERE (line_type = 'clawback')",
-            "A service's bonus is clawed back once.",
-        ),
-        (
-            "revenue_month_uniq",
-            "EXCLUDE (service_id WITH =, month WITH =) WHERE (line_type = 'revenue')",
-            "A billed month of a service earns one revenue share.",
-        ),
-    ]
+    def _auto_init(self):
+        """A service earns one bonus, one clawback and one revenue share per
+        billed month at most, whatever the statements: partial unique indexes
+        (cheaper than exclusion constraints when statements insert hundreds of
+        thousands of lines)."""
+        result = super()._auto_init()
+        for line_type, columns in UNIQUE_LINES.items():
+            self.env.cr.execute(
+                SQL(
+                    "CREATE UNIQUE INDEX IF NOT EXISTS %s ON %s (%s) "
+                    "WHERE line_type = %s",
+                    SQL.identifier(f"{self._table}_{line_type}_uniq"),
+                    SQL.identifier(self._table),
+                    SQL(", ").join(SQL.identifier(column) for column in columns),
+                    line_type,
+                )
+            )
+        return result
 
     @api.depends("service_id", "line_type", "month")
     def _compute_display_name(self):
@@ -114,10 +122,26 @@ class TelecomB2bCommissionStatementLine(models.Model):
         self.env.flush_all()
         params = {"statement_ids": tuple(statements.ids), "uid": self.env.uid}
         cr = self.env.cr
+        # fresh statistics of the lines and statements (earlier statements may
+        # have inserted 100,000s of lines moments ago): the planner then looks
+        # earlier bonuses up by index instead of scanning them per statement
+        cr.execute(SQL("ANALYZE %s", SQL.identifier(self._table)))
+        cr.execute(SQL("ANALYZE %s", SQL.identifier(statements._table)))
+        # the activations of all the statements, read once for the three kinds
+        cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(ACTIVATION_TABLE)))
+        cr.execute(
+            SQL(
+                "CREATE TEMPORARY TABLE %s ON COMMIT DROP AS %s",
+                SQL.identifier(ACTIVATION_TABLE),
+                SQL(ACTIVATIONS_SQL, **params),
+            )
+        )
+        cr.execute(SQL("ANALYZE %s", SQL.identifier(ACTIVATION_TABLE)))
         cr.execute(SQL(self._apply_tiers_sql(), **params))
         cr.execute(SQL(self._insert_bonus_lines_sql(), **params))
         cr.execute(SQL(self._insert_revenue_lines_sql(), **params))
         cr.execute(SQL(self._insert_clawback_lines_sql(), **params))
+        cr.execute(SQL("DROP TABLE %s", SQL.identifier(ACTIVATION_TABLE)))
         self.env.invalidate_all()
         Statement = self.env["telecom.b2b.commission.statement"]
         self.env.add_to_compute(Statement._fields["amount_bonus"], statements)
@@ -140,10 +164,10 @@ class TelecomB2bCommissionStatementLine(models.Model):
     def _apply_tiers_sql(self):
         """Activations counted for the tier, tier reached and rates applied."""
         return f"""
-            WITH a AS ({ACTIVATIONS_SQL}),
-            counted AS (
+            WITH counted AS (
                 SELECT a.statement_id, count(*) AS activations
-                  FROM a JOIN telecom_b2b_commission_plan p ON p.id = a.plan_id
+                  FROM telecom_b2b_commission_activation a
+                  JOIN telecom_b2b_commission_plan p ON p.id = a.plan_id
                  WHERE {self._eligible_bonus_condition()}
                  GROUP BY a.statement_id
             )
@@ -169,18 +193,17 @@ class TelecomB2bCommissionStatementLine(models.Model):
 
     def _insert_bonus_lines_sql(self):
         return f"""
-            WITH a AS ({ACTIVATIONS_SQL})
             INSERT INTO telecom_b2b_commission_statement_line
-                   (statement_id, agent_id, company_id, line_type, service_id,
-                    request_id, activation_date, termination_date, clawback_until,
+                   (statement_id, line_type, service_id,
+                    activation_date, termination_date, clawback_until,
                     amount, create_uid, create_date, write_uid, write_date)
-            SELECT a.statement_id, a.agent_id, a.company_id, 'bonus', a.service_id,
-                   a.request_id, a.activation_date, a.termination_date,
+            SELECT a.statement_id, 'bonus', a.service_id,
+                   a.activation_date, a.termination_date,
                    (a.activation_date
                     + make_interval(months => p.clawback_months))::date,
                    st.activation_bonus, %(uid)s, now() at time zone 'UTC',
                    %(uid)s, now() at time zone 'UTC'
-              FROM a
+              FROM telecom_b2b_commission_activation a
               JOIN telecom_b2b_commission_plan p ON p.id = a.plan_id
               JOIN telecom_b2b_commission_statement st ON st.id = a.statement_id
              WHERE {self._eligible_bonus_condition()}
@@ -190,18 +213,17 @@ class TelecomB2bCommissionStatementLine(models.Model):
         """Each billed month of a service within its first revenue months,
         up to the end of the period, not commissioned yet (late months are
         caught by the next statement)."""
-        return f"""
-            WITH a AS ({ACTIVATIONS_SQL})
+        return """
             INSERT INTO telecom_b2b_commission_statement_line
-                   (statement_id, agent_id, company_id, line_type, service_id,
-                    request_id, activation_date, month, base_amount, rate, amount,
+                   (statement_id, line_type, service_id,
+                    activation_date, month, base_amount, rate, amount,
                     create_uid, create_date, write_uid, write_date)
-            SELECT a.statement_id, a.agent_id, a.company_id, 'revenue', a.service_id,
-                   a.request_id, a.activation_date, u.month, u.charged_amount,
+            SELECT a.statement_id, 'revenue', a.service_id,
+                   a.activation_date, u.month, u.charged_amount,
                    st.revenue_percent,
                    round(u.charged_amount * st.revenue_percent::numeric / 100, 2),
                    %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
-              FROM a
+              FROM telecom_b2b_commission_activation a
               JOIN telecom_b2b_commission_plan p ON p.id = a.plan_id
               JOIN telecom_b2b_commission_statement st ON st.id = a.statement_id
               JOIN telecom_usage_monthly u
@@ -223,18 +245,21 @@ class TelecomB2bCommissionStatementLine(models.Model):
         their clawback day, by the end of the period: taken back once."""
         return """
             INSERT INTO telecom_b2b_commission_statement_line
-                   (statement_id, agent_id, company_id, line_type, service_id,
-                    request_id, activation_date, termination_date, clawback_until,
+                   (statement_id, line_type, service_id,
+                    activation_date, termination_date, clawback_until,
                     amount, create_uid, create_date, write_uid, write_date)
-            SELECT st.id, st.agent_id, st.company_id, 'clawback', b.service_id,
-                   b.request_id, b.activation_date, s.termination_date,
+            SELECT st.id, 'clawback', b.service_id,
+                   b.activation_date, s.termination_date,
                    b.clawback_until, -b.amount,
                    %(uid)s, now() at time zone 'UTC',
                    %(uid)s, now() at time zone 'UTC'
               FROM telecom_b2b_commission_statement st
+              JOIN telecom_b2b_commission_statement bonus_statement
+                ON bonus_statement.agent_id = st.agent_id
+               AND bonus_statement.company_id = st.company_id
+               AND bonus_statement.id != st.id
               JOIN telecom_b2b_commission_statement_line b
-                ON b.agent_id = st.agent_id AND b.company_id = st.company_id
-               AND b.line_type = 'bonus' AND b.statement_id != st.id
+                ON b.statement_id = bonus_statement.id AND b.line_type = 'bonus'
               JOIN telecom_service s ON s.id = b.service_id
              WHERE st.id IN %(statement_ids)s
                AND s.termination_date <= st.date_to
