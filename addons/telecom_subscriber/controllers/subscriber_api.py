@@ -162,9 +162,10 @@ def read_json_body():
 
 
 def query_int(name, default, maximum):
-    """An integer query parameter between 0 and ``maximum``, else a 400."""
+    """An integer query parameter between 0 and ``maximum``, else a 400 (an
+    empty one too: only an absent parameter takes the default)."""
     value = request.httprequest.args.get(name)
-    if value in (None, ""):
+    if value is None:
         return default
     if not INTEGER.fullmatch(value) or int(value) > maximum:
         raise ApiError(

@@ -283,7 +283,7 @@ class TestSubscriberApi(SubscriberApiCommon):
         self._assertError(self._call("POST", "/request", self.owner_key, body), 409)
 
     def test_bad_query_and_method(self):
-        for query in ("limit=-1", "limit=abc", "limit=100000", "offset=1.5"):
+        for query in ("limit=-1", "limit=abc", "limit=100000", "offset=1.5", "limit="):
             with self.subTest(query=query):
                 self._assertError(
                     self._call("GET", f"/product?{query}", self.owner_key),

@@ -6,7 +6,8 @@ invalid ones (negative), as a portal subscriber with their API key; each answer
 goes through Schemathesis' checks: never a server error, the status code,
 content type, headers and body as the document states, and invalid calls
 refused. Valid calls run once with random ids and once on the caller's own
-line and request, so that the 200 and 201 bodies are checked too.
+line and request (and a claim on that line), so that the 200 and 201 bodies
+are checked too.
 
 Cost: ``EXAMPLES`` per operation and mode: 5 under ``TELECOM_TEST_PROFILE=ci``
 (about a minute), 30 otherwise; ``TELECOM_SUBSCRIBER_API_FUZZ_EXAMPLES`` sets
@@ -96,6 +97,21 @@ class TestSubscriberApiFuzz(SubscriberApiCommon):
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
                 with self.subTest(operation=operation.label, mode=mode.value):
                     self._fuzz(operation, mode)
+            if operation.label == "POST /request":
+                # a valid request on the caller's own line: the 201 body checked
+                with self.subTest(operation=operation.label, mode="own line"):
+                    self._fuzz(
+                        operation,
+                        GenerationMode.POSITIVE,
+                        body={
+                            "requestType": "claim",
+                            "product": {"id": str(self.owner_line.id)},
+                            "values": {
+                                "claim_category": "quality",
+                                "reason": "No signal at home",
+                            },
+                        },
+                    )
             if operation.path in own_ids:
                 with self.subTest(operation=operation.label, mode="own id"):
                     self._fuzz(
