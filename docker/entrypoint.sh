@@ -9,7 +9,8 @@
 #  2. database: when TELECOM_DB is set, every installable addon found in
 #     /mnt/extra-addons that is not installed in it yet is installed (with demo
 #     data unless odoo.conf says without_demo); a new database also gets
-#     TELECOM_LANGUAGES (default en_US,ru_RU, the first being the default one).
+#     TELECOM_LANGUAGES (default ru_RU,en_US; the demo data makes Russian the
+#     language of admin and the demo users).
 #     tools/run does the same on a developer machine.
 #  3. exec the official entrypoint with the container's command.
 set -euo pipefail
@@ -60,8 +61,8 @@ prepare_database() {
     done
     ((${#missing[@]})) || return 0
     if ! grep -qx base <<<"$installed"; then
-        args+=(--load-language "${TELECOM_LANGUAGES:-en_US,ru_RU}")
-        log "creating database $TELECOM_DB (demo data, ${TELECOM_LANGUAGES:-en_US,ru_RU}): this takes a few minutes"
+        args+=(--load-language "${TELECOM_LANGUAGES:-ru_RU,en_US}")
+        log "creating database $TELECOM_DB (demo data, ${TELECOM_LANGUAGES:-ru_RU,en_US}): this takes a few minutes"
     fi
     local modules
     modules="$(IFS=,; echo "${missing[*]}")"

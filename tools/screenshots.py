@@ -320,7 +320,7 @@ def shoot(args, segment_id, campaign_id):
         page.goto(
             f"{args.url}/odoo/action-telecom_campaigns.telecom_campaign_action/{campaign_id}"
         )
-        page.click(".o_notebook .nav-link:has-text('Results')")
+        page.click(".o_notebook .nav-link[name=results]")
         page.wait_for_selector(".o_telecom_campaign_results tbody tr")
         settle(page)
         page.screenshot(path=str(out / "ab_test.png"))
@@ -441,7 +441,7 @@ def shoot_b2b(args, contract_id, statement_id):
             f"{args.url}/odoo/action-telecom_b2b_partner.telecom_b2b_contract_action"
             f"/{contract_id}"
         )
-        page.click(".o_notebook .nav-link:has-text('SLA Terms')")
+        page.click(".o_notebook .nav-link[name=sla]")
         page.wait_for_selector(".o_field_widget[name=sla_ids] .o_data_row")
         settle(page)
         page.screenshot(path=str(contract_out / "b2b_contract.png"))

@@ -2,7 +2,7 @@
     "name": "Telecom Subscribers",
     "summary": "Subscribers, accounts, services and their whole lifecycle, "
     "with a 360° card and one omnichannel timeline",
-    "version": "18.0.1.7.1",
+    "version": "18.0.1.7.2",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",
@@ -45,6 +45,7 @@
         "views/telecom_subscriber_menus.xml",
     ],
     "demo": [
+        "demo/res_lang_demo.xml",
         "demo/telecom_region_demo.xml",
         "demo/telecom_catalog_demo.xml",
         "demo/res_users_demo.xml",

@@ -3,6 +3,7 @@ from . import res_users
 from . import ir_http
 from . import ir_actions_report
 from . import res_company
+from . import res_lang
 from . import res_config_settings
 from . import product_template
 from . import telecom_personal_data_mixin

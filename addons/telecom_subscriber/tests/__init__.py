@@ -22,6 +22,7 @@ from . import test_portal_self_service
 from . import test_workspace
 from . import test_subscriber_api
 from . import test_subscriber_api_fuzz
+from . import test_demo_language
 
 # Odoo's web server maps the static directories of the addons path on the first
 # request for a static file, reading the manifest of every module there. An Odoo
