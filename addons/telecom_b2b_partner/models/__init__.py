@@ -1,5 +1,6 @@
 from . import telecom_b2b_contact_role
 from . import res_company
+from . import account_chart_template
 from . import res_partner
 from . import res_partner_hierarchy
 from . import res_partner_agent

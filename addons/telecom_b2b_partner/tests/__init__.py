@@ -15,3 +15,4 @@ from . import test_portal_agent_tour
 from . import test_tour
 from . import test_workspace
 from . import test_portal
+from . import test_chart_currency

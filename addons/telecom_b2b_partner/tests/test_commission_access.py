@@ -23,11 +23,12 @@ class TestCommissionAccess(B2bAgentCommon):
 
     def test_seller_reads_the_statements_of_its_zone_only(self):
         Statement = self.env["telecom.b2b.commission.statement"]
-        seen = Statement.with_user(self.seller_north).search([])
-        self.assertIn(self.dealer_statement, seen)
-        self.assertNotIn(self.agent_statement, seen)
+        # demo data may hold statements of its own agents: judge ours only
+        ours = [("id", "in", (self.dealer_statement | self.agent_statement).ids)]
+        seen = Statement.with_user(self.seller_north).search(ours)
+        self.assertEqual(seen, self.dealer_statement)
         self.assertEqual(
-            Statement.with_user(self.seller_south).search([]), self.agent_statement
+            Statement.with_user(self.seller_south).search(ours), self.agent_statement
         )
         with self.assertRaises(AccessError):
             self.agent_statement.with_user(self.seller_north).read(["amount_total"])
@@ -51,7 +52,9 @@ class TestCommissionAccess(B2bAgentCommon):
             ._generate_statements(date(2026, 2, 1), date(2026, 2, 28))
         )
         # the manager works North: the dealer's statement, not the South agent's
-        self.assertEqual(statements.agent_id, self.dealer)
+        # (demo agents of other zones may have statements too: judge ours only)
+        ours = statements.filtered(lambda s: s.agent_id in self.dealer | self.agent)
+        self.assertEqual(ours.agent_id, self.dealer)
 
     def test_manager_approves_then_pays_with_a_reference(self):
         statement = self.dealer_statement.with_user(self.b2b_manager)

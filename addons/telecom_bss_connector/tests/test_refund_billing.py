@@ -89,8 +89,11 @@ class TestRefundBilling(BssCommon):
 
     def test_cron_sends_approved_refunds_once(self):
         refund = self._approved_refund()
+        # demo data may hold approved refunds of its own: the cron sends those
+        # too, so the second run is judged against the first, not against 1
         with trap_jobs() as trap:
             self.env["telecom.refund"]._cron_send_to_billing()
+            queued_by_first_run = len(trap.enqueued_jobs)
             self.env["telecom.refund"]._cron_send_to_billing()
-            trap.assert_jobs_count(1)
+            self.assertEqual(len(trap.enqueued_jobs), queued_by_first_run)
         self.assertEqual(len(refund.sudo().bss_outbox_ids), 1)
