@@ -76,7 +76,7 @@ class TestConcurrentScans(TelecomHelpdeskCommon):
                     env = api.Environment(cr, SUPERUSER_ID, {})
                     rule = env["telecom.escalation.rule"].browse(ids["rule"])
                     if name == "second":
-                        first_inserted.wait(60)
+                        first_inserted.wait(180)
                     results[name] = rule._fire(now)
                     if wait_for_other:
                         first_inserted.set()
@@ -92,8 +92,8 @@ class TestConcurrentScans(TelecomHelpdeskCommon):
         try:
             first.start()
             second.start()
-            first.join(90)
-            second.join(90)
+            first.join(240)
+            second.join(240)
             self.assertFalse(errors)
             self.assertTrue(results["other_waited"])
             self.assertEqual(results["first"], [ids["ticket"]])
@@ -114,8 +114,9 @@ class TestConcurrentScans(TelecomHelpdeskCommon):
             self._drop_committed(db, ids)
 
     @staticmethod
-    def _wait_for_lock_waiter(cr, timeout=30):
-        """True when another backend waits on a lock we hold."""
+    def _wait_for_lock_waiter(cr, timeout=120):
+        """True when another backend waits on a lock we hold (generous timeout:
+        on a busy CI machine the other worker may take long to get there)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             cr.execute(
