@@ -20,3 +20,5 @@ from . import telecom_alarm
 from . import telecom_billing_event
 from . import telecom_account_usage
 from . import telecom_refund
+from . import telecom_subscriber_api
+from . import telecom_subscriber_api_openapi

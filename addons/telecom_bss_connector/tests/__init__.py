@@ -12,3 +12,4 @@ from . import test_adjustment
 from . import test_refund_billing
 from . import test_portal_billing
 from . import test_workspace
+from . import test_subscriber_api_balance
