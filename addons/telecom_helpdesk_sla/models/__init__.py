@@ -30,3 +30,5 @@ from . import helpdesk_ticket_category
 from . import telecom_kpi
 from . import telecom_kpi_measurement
 from . import helpdesk_ticket_portal_rating
+from . import telecom_subscriber_api
+from . import telecom_subscriber_api_openapi

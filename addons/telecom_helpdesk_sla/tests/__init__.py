@@ -13,3 +13,4 @@ from . import test_incident_contact_policy
 from . import test_kpi
 from . import test_workspace
 from . import test_portal_rating
+from . import test_subscriber_api_tickets
