@@ -25,13 +25,19 @@ class TestSubscriberApiTickets(TelecomHelpdeskCommon, HttpCase):
         super().setUpClass()
         cls.env["ir.config_parameter"].set_param(RATE_LIMIT_PARAM, "1000")
         cls.north, north_account = cls._create_subscriber("Api North")
-        cls._activate_line(north_account)
+        north_line = cls._activate_line(north_account)
         cls.south, south_account = cls._create_subscriber(
             "Api South", zone=cls.zone_south
         )
         cls._activate_line(south_account)
         cls.north_key = cls._api_key(cls._portal_user("t_api_north", cls.north))
         cls.south_key = cls._api_key(cls._portal_user("t_api_south", cls.south))
+        # a relative who uses the north subscriber's line: not the subscriber
+        line_user_partner = cls.env["res.partner"].create({"name": "Api Line User"})
+        north_line.user_partner_id = line_user_partner
+        cls.line_user_key = cls._api_key(
+            cls._portal_user("t_api_line_user", line_user_partner)
+        )
         cls.closed_ticket = cls._ticket(cls.north, name="T Slow internet")
         cls.closed_ticket.stage_id = cls.stage_done
         cls.open_ticket = cls._ticket(cls.north, name="T No signal")
@@ -121,6 +127,24 @@ class TestSubscriberApiTickets(TelecomHelpdeskCommon, HttpCase):
             {"satisfaction": 1},
         )
         self.assertEqual(self._assertError(rated, 404), absent)
+        self.assertFalse(self.closed_ticket.telecom_satisfaction)
+
+    def test_line_user_sees_and_rates_none_of_the_holders_tickets(self):
+        listed = self._call("GET", "/troubleTicket", self.line_user_key)
+        self.assertEqual(listed.status_code, 200, listed.text)
+        self.assertEqual(listed.json(), [])
+        absent = self._call("GET", "/troubleTicket/999999999", self.line_user_key)
+        holders = self._call(
+            "GET", f"/troubleTicket/{self.closed_ticket.id}", self.line_user_key
+        )
+        self.assertEqual(self._assertError(holders, 404), absent.json())
+        rated = self._call(
+            "POST",
+            f"/troubleTicket/{self.closed_ticket.id}/rating",
+            self.line_user_key,
+            {"satisfaction": 1},
+        )
+        self._assertError(rated, 404)
         self.assertFalse(self.closed_ticket.telecom_satisfaction)
 
     def test_rates_a_closed_ticket_once(self):
