@@ -32,3 +32,6 @@ from . import telecom_kpi_measurement
 from . import helpdesk_ticket_portal_rating
 from . import telecom_subscriber_api
 from . import telecom_subscriber_api_openapi
+from . import res_company
+from . import res_config_settings
+from . import telecom_ticket_survey_request

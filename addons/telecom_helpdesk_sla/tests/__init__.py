@@ -14,3 +14,4 @@ from . import test_kpi
 from . import test_workspace
 from . import test_portal_rating
 from . import test_subscriber_api_tickets
+from . import test_survey_request
