@@ -4,7 +4,7 @@
     "contact roles, INN/KPP checks, B2B pipeline and quotations with volume "
     "discounts and approval, B2B contracts with renewal and SLA terms, "
     "corporate customer portal",
-    "version": "18.0.1.6.2",
+    "version": "18.0.1.6.3",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",

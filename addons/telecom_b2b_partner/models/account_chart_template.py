@@ -19,8 +19,20 @@ class AccountChartTemplate(models.AbstractModel):
         currency_before = company.currency_id
         result = super()._load(template_code, company, install_demo)
         if self._keeps_currency_after(template_code, company, currency_before):
+            chart_currency = company.currency_id
             company.currency_id = currency_before
+            self._restore_default_pricelists(company, chart_currency, currency_before)
         return result
+
+    def _restore_default_pricelists(self, company, chart_currency, currency):
+        """Default pricelists made while the chart had switched the currency."""
+        self.env["product.pricelist"].with_context(active_test=False).search(
+            [
+                ("company_id", "=", company.id),
+                ("currency_id", "=", chart_currency.id),
+                ("item_ids", "=", False),
+            ]
+        ).currency_id = currency
 
     def _keeps_currency_after(self, template_code, company, currency_before):
         country = company.country_id
