@@ -12,15 +12,14 @@ like a record that does not exist: a redirect to /my, whatever the token.
 from odoo import http
 from odoo.http import request
 
-from odoo.addons.portal.controllers.portal import CustomerPortal
-from odoo.addons.portal.controllers.portal import pager as portal_pager
+from odoo.addons.telecom_subscriber.controllers.portal import TelecomCustomerPortal
 
 from ..models.crm_lead_portal import REFERRAL_FIELDS
 
 NOT_FOUND_URL = "/my"
 
 
-class TelecomAgentPortal(CustomerPortal):
+class TelecomAgentPortal(TelecomCustomerPortal):
     # ------------------------------------------------------------------
     # Who is an agent, and what is theirs
     # ------------------------------------------------------------------
@@ -141,36 +140,8 @@ class TelecomAgentPortal(CustomerPortal):
         """Render a portal list of the agent's ``model_name`` records with pager,
         sortings and filters; ``options`` gives the ``domain``, ``sortings``,
         ``filters``, the ``template`` and the ``key`` of the records."""
-        sortings, filters = options["sortings"], options["filters"]
-        sortby = sortby if sortby in sortings else next(iter(sortings))
-        filterby = filterby if filterby in filters else "all"
-        domain = options["domain"] + filters[filterby]["domain"]
-        Model = self._telecom_agent_env(model_name)
-        pager = portal_pager(
-            url=url,
-            url_args={"sortby": sortby, "filterby": filterby},
-            total=Model.search_count(domain),
-            page=page,
-            step=self._items_per_page,
-        )
-        records = Model.search(
-            domain,
-            order=sortings[sortby]["order"],
-            limit=self._items_per_page,
-            offset=pager["offset"],
-        )
-        values = self._prepare_portal_layout_values()
-        values.update(
-            {
-                options["key"]: records,
-                "page_name": options["key"],
-                "pager": pager,
-                "default_url": url,
-                "searchbar_sortings": sortings,
-                "sortby": sortby,
-                "searchbar_filters": filters if len(filters) > 1 else {},
-                "filterby": filterby,
-            }
+        _records, values = self._telecom_list_values(
+            self._telecom_agent_env(model_name), url, page, sortby, filterby, options
         )
         return request.render(options["template"], values)
 

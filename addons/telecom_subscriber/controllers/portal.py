@@ -112,41 +112,53 @@ class TelecomCustomerPortal(CustomerPortal):
         ``options`` gives the ``domain``, ``sortings``, ``filters``, the ``template``,
         the ``key`` of the records in the values and the session ``history`` key.
         """
+        records, values = self._telecom_list_values(
+            request.env[model_name], url, page, sortby, filterby, options
+        )
+        request.session[options["history"]] = records.ids[:100]
+        # sudo: the records were found above under the user's record rules;
+        # the rows also show catalog names, which portal users cannot read
+        values[options["key"]] = records.sudo()
+        return request.render(options["template"], values)
+
+    def _telecom_list_values(self, model, url, page, sortby, filterby, options):
+        """The page of ``model``'s records a portal list shows, and its values.
+
+        ``options`` gives the ``domain``, ``sortings`` and ``filters`` (the first
+        sorting is the default, a filter ``all`` must exist) and the ``key`` of the
+        records in the values. The filter bar is hidden when there is one filter.
+        """
         sortings, filters = options["sortings"], options["filters"]
         sortby = sortby if sortby in sortings else next(iter(sortings))
         filterby = filterby if filterby in filters else "all"
         domain = options["domain"] + filters[filterby]["domain"]
-        Model = request.env[model_name]
         pager = portal_pager(
             url=url,
             url_args={"sortby": sortby, "filterby": filterby},
-            total=Model.search_count(domain),
+            total=model.search_count(domain),
             page=page,
             step=self._items_per_page,
         )
-        records = Model.search(
+        records = model.search(
             domain,
             order=sortings[sortby]["order"],
             limit=self._items_per_page,
             offset=pager["offset"],
         )
-        request.session[options["history"]] = records.ids[:100]
         values = self._prepare_portal_layout_values()
         values.update(
             {
-                # sudo: the records were found above under the user's record rules;
-                # the rows also show catalog names, which portal users cannot read
-                options["key"]: records.sudo(),
+                options["key"]: records,
                 "page_name": options["key"],
                 "pager": pager,
                 "default_url": url,
                 "searchbar_sortings": sortings,
                 "sortby": sortby,
-                "searchbar_filters": filters,
+                "searchbar_filters": filters if len(filters) > 1 else {},
                 "filterby": filterby,
             }
         )
-        return request.render(options["template"], values)
+        return records, values
 
     # ------------------------------------------------------------------
     # My services
