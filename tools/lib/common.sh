@@ -142,7 +142,8 @@ pg_answers() { pg_isready -q -h "$1" -p "$2" -t 3 >/dev/null 2>&1; }
 pg_bindir() {
     # initdb/pg_ctl are rarely on PATH on Debian: look in /usr/lib/postgresql/*/bin.
     if command -v initdb >/dev/null && command -v pg_ctl >/dev/null; then
-        dirname "$(command -v initdb)"
+        # a symbolic link on PATH: the directory of the real one (pg_basebackup...)
+        dirname "$(readlink -f "$(command -v initdb)")"
         return
     fi
     local dir
