@@ -85,6 +85,35 @@ def measure(name, value, unit):
     print(f"{name}: {value} {unit}", flush=True)
 
 
+def goal(name, value, limit, unit="s"):
+    """Print ``goal_<name>: met|MISSED (value <= limit)``; True when met."""
+    met = value <= limit
+    verdict = "met" if met else "MISSED"
+    print(f"goal_{name}: {verdict} ({value:.2f} {unit} <= {limit} {unit})", flush=True)
+    return met
+
+
+def vacuum(registry, tables):
+    """``VACUUM ANALYZE`` of ``tables`` (outside a transaction), as autovacuum
+    would do between two runs: the measures of a run roll back, which leaves
+    their rows dead and the next run slower."""
+    with registry.cursor() as cr:
+        cr.commit()
+        cr._cnx.autocommit = True
+        try:
+            for table in tables:
+                cr.execute(f"VACUUM ANALYZE {table}")
+        finally:
+            cr._cnx.autocommit = False
+
+
+def load_average():
+    """Print the 1-minute load average: read the figures beside it."""
+    import os
+
+    measure("load_average_1min", os.getloadavg()[0], f"(cores: {os.cpu_count()})")
+
+
 def timed_runs(function, runs):
     """Run ``function`` ``runs`` times; return the median duration in milliseconds."""
     durations = []

@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
@@ -87,10 +89,14 @@ class TelecomSlaLine(models.Model):
                    ON telecom_sla_line (deadline)
                 WHERE status = 'running' AND NOT breached"""
         )
-        cr.execute(
-            """CREATE INDEX IF NOT EXISTS telecom_sla_line_recompute_idx
-                   ON telecom_sla_line (id) WHERE needs_recompute"""
-        )
+        # Lines are rewritten often (flags, recomputes): room on their pages
+        # lets PostgreSQL update a row in place, without new index entries,
+        # when no indexed column changes (a recompute that keeps a deadline).
+        # For the same reason the recompute flag has no index (an index on it,
+        # even partial, would make every flagging and recompute rewrite all
+        # the indexes): the hourly cron reads the table once to find them.
+        cr.execute("DROP INDEX IF EXISTS telecom_sla_line_recompute_idx")
+        cr.execute("ALTER TABLE telecom_sla_line SET (fillfactor = 80)")
 
     def _compute_progress(self):
         """Consumed and remaining working time, in one query for all lines."""
@@ -209,6 +215,24 @@ class TelecomSlaLine(models.Model):
         self.env["helpdesk.ticket"].invalidate_model(
             ["sla_status", "sla_deadline", "write_date", "write_uid"]
         )
+
+    @api.model
+    @contextmanager
+    def _without_jit(self):
+        """Statements over many lines without PostgreSQL's JIT compilation.
+
+        Their estimated cost passes ``jit_above_cost`` as soon as they cover
+        thousands of lines, and compiling their expressions costs more than
+        running them (seconds, for a statement that runs in less). The setting
+        comes back to its value afterwards.
+        """
+        cr = self.env.cr
+        cr.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+        previous = cr.fetchone()[0]
+        try:
+            yield
+        finally:
+            cr.execute("SELECT set_config('jit', %s, true)", (previous,))
 
     def _invalidate_engine_cache(self):
         """The engine writes in SQL: forget what the ORM cached of it."""
