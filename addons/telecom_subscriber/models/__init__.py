@@ -27,6 +27,7 @@ from . import telecom_request_termination
 from . import telecom_request_claim
 from . import telecom_refund
 from . import telecom_import
+from . import telecom_import_stage
 from . import telecom_import_lookup
 from . import telecom_import_batch
 from . import telecom_import_error

@@ -52,7 +52,7 @@ class TelecomImport(models.Model):
     _order = "id desc"
 
     # rows per chunk: one transaction each in the background
-    _chunk_size = 2000
+    _chunk_size = 10000
     # above this many rows "Import Now" refuses and asks for the background import
     _sync_row_limit = 20000
 
@@ -112,6 +112,12 @@ class TelecomImport(models.Model):
     )
     failure_message = fields.Text(readonly=True)
     error_ids = fields.One2many("telecom.import.error", "import_id", string="Errors")
+
+    def init(self):
+        result = super().init()
+        # the staging table of the files (raw cells), see telecom.import.stage
+        self.env["telecom.import.stage"]._init_stage_table()
+        return result
 
     @api.depends("next_row", "row_count")
     def _compute_progress(self):
@@ -234,15 +240,21 @@ class TelecomImport(models.Model):
             self.env[model].check_access("create")
         if self.next_row:
             return  # a failed import resumes where it stopped
+        self._stage_file()
+
+    def _stage_file(self):
+        """Copy the records of the file into the staging table, count them and
+        note the numbers of live services written twice."""
         text = self._read_text()
         header = billing_csv.read_header(self.env, text)
-        row_count, duplicates = billing_csv.scan_rows(self.env, text, header)
+        Stage = self.env["telecom.import.stage"]
+        row_count = Stage._stage_file(self, text, header)
         self.write(
             {
                 "row_count": row_count,
                 "next_offset": header.offset,
                 "next_line": header.line_number,
-                "duplicate_identifiers": duplicates,
+                "duplicate_identifiers": Stage._duplicate_identifiers(self),
             }
         )
 
@@ -250,31 +262,44 @@ class TelecomImport(models.Model):
         return billing_csv.decode_text(self.env, base64.b64decode(self.file or b""))
 
     def _process_chunk(self, chunk_size):
-        """Import the next ``chunk_size`` rows: validate, create, record the outcome."""
+        """Import the next ``chunk_size`` staged rows: load, check, create, record."""
         self.ensure_one()
         if self.import_kind == "usage":
             return self._process_usage_chunk(chunk_size)
-        text = self._read_text()
-        header = billing_csv.read_header(self.env, text)
-        chunk = billing_csv.read_chunk(
-            self.env, text, header, self.next_offset, self.next_line, chunk_size
-        )
+        self.env.flush_all()
+        Stage = self.env["telecom.import.stage"]
+        if not Stage._has_staged(self):
+            self._stage_file()  # staged before an upgrade, or lost: stage again
+        rows = Stage._staged_range(self, self.next_row, chunk_size)
+        self.env["telecom.import.lookup"]._load_lookups(self, rows)
+        count, last_line = Stage._load_chunk(self, self.next_row, chunk_size)
         batch = self.env["telecom.import.batch"]
-        lookups = self.env["telecom.import.lookup"]._load_lookups(self, chunk.rows)
-        plans = batch._plan_rows(chunk.rows, lookups)
-        problems = [
-            (row.line_number, *problem)
-            for row in chunk.rows
-            for problem in row.problems
-        ]
-        services, refused = batch._create_records(self, plans, lookups)
-        problems += refused
-        skipped = [row for row in chunk.rows if row.skip_message]
-        self._record_chunk(chunk, services, problems, skipped)
-        return services
+        batch._check_chunk(self)
+        created = batch._create_records(self)
+        self._record_staged_chunk(count, last_line, created)
+        return created
+
+    def _record_staged_chunk(self, count, last_line, created):
+        """Store the errors of the chunk and move the counters, in one go."""
+        Error = self.env["telecom.import.error"]
+        errors, skipped = Error._create_from_chunk(self)
+        vals = {
+            "next_row": self.next_row + count,
+            "next_line": last_line or self.next_line,
+            "imported_count": self.imported_count + created,
+            "skipped_count": self.skipped_count + skipped,
+            "error_count": self.error_count + errors,
+        }
+        finished = not count or vals["next_row"] >= self.row_count
+        if finished:
+            vals["state"] = "done"
+            self.env["telecom.import.stage"]._drop_staged(self)
+        self.write(vals)
+        if finished:
+            self._post_summary()
 
     def _record_chunk(self, chunk, services, problems, skipped):
-        """Store the errors of the chunk and move the counters, in one go."""
+        """Store the errors of a usage chunk and move the counters, in one go."""
         self.env["telecom.import.error"]._create_for_rows(self, problems, skipped)
         vals = {
             "next_row": self.next_row + len(chunk.rows),

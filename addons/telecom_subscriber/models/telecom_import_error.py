@@ -1,4 +1,8 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..tools import bulk_insert
+from .telecom_import_batch import mark, sql_message
 
 
 class TelecomImportError(models.Model):
@@ -54,3 +58,46 @@ class TelecomImportError(models.Model):
             for row in skipped_rows
         ]
         return self.create(vals_list)
+
+    @api.model
+    def _create_from_chunk(self, job):
+        """Record the problems and the skipped rows of the chunk table of the
+        import ``job`` (``telecom.import.batch``), one error per problem, in one
+        statement each; return (rejected rows, skipped rows)."""
+        cr = self.env.cr
+        columns = {
+            "id": SQL(
+                "nextval(%s::regclass)",
+                self.env["telecom.import.stage"]._id_sequence(self._name),
+            ),
+            "import_id": SQL("%s", job.id),
+            "line_number": SQL("problem.line_number"),
+            "column": SQL("nullif(problem.col, '')"),
+            "value": SQL("nullif(left(problem.value, 200), '')"),
+            "message": SQL("problem.message"),
+            "level": SQL("'error'"),
+        }
+        bulk_insert.insert_select(self, columns, SQL("telecom_import_problem problem"))
+        skipped = self.env._(
+            "Already imported: service %(service)s exists.", service=mark("service")
+        )
+        columns.update(
+            line_number=SQL("chunk.line_number"),
+            column=SQL("NULL"),
+            value=SQL("NULL"),
+            message=sql_message(skipped, service=SQL("chunk.skip_reference")),
+            level=SQL("'skipped'"),
+        )
+        bulk_insert.insert_select(
+            self,
+            columns,
+            SQL("telecom_import_chunk chunk WHERE chunk.skip_reference IS NOT NULL"),
+        )
+        cr.execute(
+            SQL(
+                """SELECT (SELECT count(DISTINCT seq) FROM telecom_import_problem),
+                          (SELECT count(*) FROM telecom_import_chunk
+                            WHERE skip_reference IS NOT NULL)"""
+            )
+        )
+        return cr.fetchone()

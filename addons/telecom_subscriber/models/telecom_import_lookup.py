@@ -1,89 +1,121 @@
 """What one chunk of a billing import refers to, loaded with one query per kind.
 
-``telecom.import.batch`` asks for the :class:`ChunkLookups` of its rows (zones,
-catalog, subscribers, accounts, services) before it checks them without a query.
+``telecom.import.batch`` asks for the lookups of the chunk (zones, catalog,
+subscribers, accounts) before it checks the chunk's rows in SQL: each lookup
+becomes a temporary table the checks join. Zones and catalog are few distinct
+codes, checked through the ORM (record rules, option compatibility); subscribers
+and accounts are read by SQL, their visibility through the record rules in one
+search each.
 """
 
-from dataclasses import dataclass, field
-from typing import NamedTuple
+from datetime import date
 
 from odoo import api, models
+from odoo.tools import SQL
 
-from ..tools.billing_csv import LIVE_IDENTIFIERS
+from ..tools.billing_csv import ISO_DATE
+from .telecom_import_stage import option_list
 
 ALL_ZONES_GROUP = "telecom_subscriber.telecom_subscriber_group_all_zones"
 
 
-class KnownPartner(NamedTuple):
-    id: int
-    is_company: bool
-    visible: bool
-    ambiguous: bool
-
-
-class KnownAccount(NamedTuple):
-    id: int
-    holder_id: int
-    visible: bool
-
-
-@dataclass
-class ChunkLookups:
-    """What a chunk needs from the database, loaded with one query per kind.
-
-    The checks also note here the customers and accounts the earlier rows of
-    the chunk create, so that the later rows reuse them.
-    """
-
-    company_id: int  # branch of the import: accounts are looked up and made there
-    regions: dict  # code -> telecom.region
-    allowed_region_ids: set
-    catalog: dict  # billing code -> product.product
-    partners: dict  # customer id -> KnownPartner
-    accounts: dict  # account number -> KnownAccount
-    identities: dict  # service identity -> reference of the existing service
-    live: dict  # column -> set of identifiers held by live services
-    file_duplicates: dict  # column -> {textual key: first line of the file}
-    seen: dict = field(default_factory=lambda: {name: {} for name in LIVE_IDENTIFIERS})
-    new_customer_types: dict = field(default_factory=dict)  # ref -> is_company
-    new_account_holders: dict = field(default_factory=dict)  # number -> ref
-
-
 class TelecomImportLookup(models.AbstractModel):
-    """Loads the lookups of a chunk of billing rows; stateless."""
+    """Loads the lookups of the chunk table into temporary tables; stateless."""
 
     _name = "telecom.import.lookup"
     _description = "Billing Import Lookups"
 
-    # ------------------------------------------------------------------
-    # lookups: one query per kind for the whole chunk
-    # ------------------------------------------------------------------
     @api.model
     def _load_lookups(self, job, rows):
-        """Load what ``rows`` of the import ``job`` refer to."""
-        values = [row.values for row in rows]
-        region_codes = {value["region_code"] for value in values} - {""}
-        regions = self.env["telecom.region"]._get_by_codes(region_codes)
-        catalog_codes = {value["tariff_code"] for value in values} - {""}
-        for row in rows:
-            catalog_codes.update(row.option_codes)
-        company_id = job.company_id.id
-        account_numbers = {value["account_number"] for value in values} - {""}
-        accounts = self._find_accounts(account_numbers, company_id)
-        identities, live = self._find_services(
-            rows, [known.id for known in accounts.values()]
+        """Load what the staged ``rows`` (SQL) of the import ``job`` refer to."""
+        codes = self._distinct_codes(rows)
+        self._load_regions(codes["region_code"])
+        self._load_catalog(codes["tariff_code"] + codes["option_code"])
+        self._load_dates(codes["activation_date"])
+        self._load_partners(codes["customer_id"], job.company_id.id)
+        self._load_accounts(codes["account_number"], job.company_id.id)
+
+    def _distinct_codes(self, rows):
+        """``{column: distinct non-empty values}`` of the ``rows``, in one scan."""
+        columns = {
+            "region_code": SQL("row.region_code"),
+            "tariff_code": SQL("row.tariff_code"),
+            "option_code": SQL("option_code"),
+            "activation_date": SQL("row.activation_date"),
+            "customer_id": SQL("row.customer_id"),
+            "account_number": SQL("row.account_number"),
+        }
+        self.env.cr.execute(
+            SQL(
+                """SELECT %(aggregates)s
+                     FROM %(rows)s row
+                     LEFT JOIN LATERAL unnest(%(option_list)s)
+                          AS option_codes(option_code) ON true""",
+                aggregates=SQL(", ").join(
+                    SQL(
+                        "array_agg(DISTINCT btrim(%s)) FILTER (WHERE btrim(%s) != '')",
+                        expression,
+                        expression,
+                    )
+                    for expression in columns.values()
+                ),
+                rows=rows,
+                option_list=option_list(SQL("row.option_codes")),
+            )
         )
-        customer_refs = {value["customer_id"] for value in values} - {""}
-        return ChunkLookups(
-            company_id=company_id,
-            regions=regions,
-            allowed_region_ids=self._allowed_region_ids(list(regions.values())),
-            catalog=self._find_catalog(catalog_codes),
-            partners=self._find_subscribers(customer_refs, company_id),
-            accounts=accounts,
-            identities=identities,
-            live=live,
-            file_duplicates=job.duplicate_identifiers or {},
+        values = self.env.cr.fetchone()
+        return {
+            column: list(value or [])
+            for column, value in zip(columns, values, strict=True)
+        }
+
+    # ------------------------------------------------------------------
+    # helpers
+    # ------------------------------------------------------------------
+    def _temp_table(self, name, columns, rows):
+        """(Re)create the temporary table ``name`` holding ``rows``.
+
+        ``columns`` are ``(name, SQL type)``; the rows are passed as arrays.
+        """
+        cr = self.env.cr
+        cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(name)))
+        arrays = [list(values) for values in zip(*rows, strict=True)] or [
+            [] for _column in columns
+        ]
+        cr.execute(
+            SQL(
+                "CREATE TEMP TABLE %(name)s ON COMMIT DROP AS "
+                "SELECT * FROM unnest(%(arrays)s) AS lookup(%(columns)s)",
+                name=SQL.identifier(name),
+                arrays=SQL(", ").join(
+                    SQL("%s::%s[]", values, SQL(sql_type))
+                    for values, (_column, sql_type) in zip(arrays, columns, strict=True)
+                ),
+                columns=SQL(", ").join(
+                    SQL.identifier(column) for column, _type in columns
+                ),
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # zones and catalog: few codes, through the ORM
+    # ------------------------------------------------------------------
+    def _load_regions(self, codes):
+        """``telecom_import_region``: code, id, allowed to the user, name."""
+        regions = self.env["telecom.region"]._get_by_codes(codes)
+        allowed = self._allowed_region_ids(list(regions.values()))
+        self._temp_table(
+            "telecom_import_region",
+            [
+                ("code", "text"),
+                ("region_id", "integer"),
+                ("allowed", "boolean"),
+                ("label", "text"),
+            ],
+            [
+                (code, region.id, region.id in allowed, region.display_name)
+                for code, region in regions.items()
+            ],
         )
 
     def _allowed_region_ids(self, regions):
@@ -102,107 +134,128 @@ class TelecomImportLookup(models.AbstractModel):
         )
         return set(allowed.ids)
 
-    def _find_catalog(self, codes):
-        if not codes:
-            return {}
+    def _load_catalog(self, codes):
+        """``telecom_import_product`` (code, product, kind, service type) and
+        ``telecom_import_compatible`` (tariff, option) pairs allowed together."""
         products = self.env["product.product"].search(
-            [("telecom_billing_code", "in", list(codes)), ("telecom_kind", "!=", False)]
+            [("telecom_billing_code", "in", codes), ("telecom_kind", "!=", False)]
         )
-        # prefetch what the checks read, in two queries for the whole chunk
-        products.mapped("telecom_service_type")
-        products.product_tmpl_id.mapped("telecom_compatible_option_ids")
-        return {product.telecom_billing_code: product for product in products}
-
-    def _find_subscribers(self, refs, company_id):
-        """Subscribers by customer id, those of zones the user cannot see included."""
-        if not refs:
-            return {}
-        Partner = self.env["res.partner"]
-        domain = [
-            ("telecom_is_subscriber", "=", True),
-            ("ref", "in", list(refs)),
-            ("company_id", "in", [False, company_id]),
-        ]
-        # sudo: a customer of a zone the user does not manage must be reported, not
-        # registered a second time; only ids, refs and types are read
-        partners = Partner.sudo().search_fetch(
-            domain, ["ref", "is_company"], order="id"
+        self._temp_table(
+            "telecom_import_product",
+            [
+                ("code", "text"),
+                ("product_id", "integer"),
+                ("kind", "text"),
+                ("service_type", "text"),
+            ],
+            [
+                (
+                    product.telecom_billing_code,
+                    product.id,
+                    product.telecom_kind,
+                    product.telecom_service_type or None,
+                )
+                for product in products
+            ],
         )
-        visible_ids = set(Partner.search([("id", "in", partners.ids)]).ids)
-        known = {}
-        for partner in partners:
-            if partner.ref in known:
-                known[partner.ref] = known[partner.ref]._replace(ambiguous=True)
-                continue
-            known[partner.ref] = KnownPartner(
-                partner.id, partner.is_company, partner.id in visible_ids, False
-            )
-        return known
-
-    def _find_accounts(self, numbers, company_id):
-        """Accounts of the branch ``company_id`` by number, hidden ones included."""
-        if not numbers:
-            return {}
-        Account = self.env["telecom.account"]
-        domain = [("name", "in", list(numbers)), ("company_id", "=", company_id)]
-        # sudo: account numbers are unique per branch whatever the zone; an account
-        # the user cannot see must be reported, not hit the unique constraint
-        accounts = Account.sudo().search_fetch(domain, ["name", "partner_id"])
-        visible_ids = set(Account.search([("id", "in", accounts.ids)]).ids)
-        return {
-            account.name: KnownAccount(
-                account.id, account.partner_id.id, account.id in visible_ids
-            )
-            for account in accounts
-        }
-
-    def _find_services(self, rows, account_ids):
-        """Services the chunk may clash with: on its accounts or holding its numbers.
-
-        Returns the identities of the services of the known accounts (rows imported
-        before are skipped) and the identifiers held by live services.
-        """
-        wanted = {
-            name: [row.typed[name] for row in rows if row.typed.get(name)]
-            for name in LIVE_IDENTIFIERS
-        }
-        if not (account_ids or wanted["msisdn"] or wanted["iccid"]):
-            return {}, {name: set() for name in LIVE_IDENTIFIERS}
-        domain = [
-            "|",
-            ("account_id", "in", account_ids),
-            "&",
-            ("state", "!=", "terminated"),
-            "|",
-            ("msisdn", "in", wanted["msisdn"]),
-            ("iccid", "in", wanted["iccid"]),
-        ]
-        identity_fields = [
-            "reference",
-            "account_id",
-            "service_type",
-            "msisdn",
-            "iccid",
-            "installation_address",
-            "state",
-        ]
-        # sudo: MSISDN and ICCID are unique across the zones, those the user cannot
-        # see included; only identifiers are read
-        services = (
-            self.env["telecom.service"].sudo().search_fetch(domain, identity_fields)
+        tariffs = products.filtered(lambda product: product.telecom_kind == "tariff")
+        options = products - tariffs
+        self._temp_table(
+            "telecom_import_compatible",
+            [("tariff_id", "integer"), ("option_id", "integer")],
+            [
+                (tariff.id, option.id)
+                for tariff in tariffs
+                for option in options
+                if tariff.product_tmpl_id._telecom_allows_option(option.product_tmpl_id)
+            ],
         )
-        identities, live = {}, {name: set() for name in LIVE_IDENTIFIERS}
-        for service in services:
-            identity = (
-                service.account_id.id,
-                service.service_type,
-                service.msisdn or False,
-                service.iccid or False,
-                service.installation_address or False,
+
+    def _load_dates(self, values):
+        """``telecom_import_date``: each distinct activation date of the rows,
+        parsed, or the error of a bad one."""
+        verdicts = []
+        for value in values:
+            try:
+                if not ISO_DATE.match(value):
+                    raise ValueError(value)
+                verdicts.append((value, date.fromisoformat(value).isoformat(), None))
+            except ValueError:
+                message = self.env._(
+                    "%(value)s is not a date in the YYYY-MM-DD format.", value=value
+                )
+                verdicts.append((value, None, message))
+        self._temp_table(
+            "telecom_import_date",
+            [("value", "text"), ("day", "date"), ("error", "text")],
+            verdicts,
+        )
+
+    # ------------------------------------------------------------------
+    # subscribers and accounts: by SQL, those the user cannot see included
+    # ------------------------------------------------------------------
+    def _load_partners(self, refs, company_id):
+        """``telecom_import_partner``: customer id, first subscriber, its type,
+        visible to the user, several subscribers with that customer id."""
+        cr = self.env.cr
+        cr.execute(SQL("DROP TABLE IF EXISTS telecom_import_partner"))
+        # as a sudo search: a customer of a zone the user does not manage must be
+        # reported, not registered a second time; only ids, refs and types are read
+        cr.execute(
+            SQL(
+                """CREATE TEMP TABLE telecom_import_partner ON COMMIT DROP AS
+                   SELECT partner.ref, min(partner.id) AS partner_id,
+                          (array_agg(partner.is_company ORDER BY partner.id))[1]
+                              AS is_company,
+                          false AS visible, count(*) > 1 AS ambiguous
+                     FROM res_partner partner
+                    WHERE partner.ref = ANY(%(refs)s)
+                      AND partner.telecom_is_subscriber AND partner.active
+                      AND (partner.company_id IS NULL
+                           OR partner.company_id = %(company)s)
+                    GROUP BY partner.ref""",
+                refs=refs,
+                company=company_id,
             )
-            identities[identity] = service.reference
-            if service.state != "terminated":
-                for name in LIVE_IDENTIFIERS:
-                    if service[name]:
-                        live[name].add(service[name])
-        return identities, live
+        )
+        self._mark_visible("telecom_import_partner", "partner_id", "res.partner")
+
+    def _load_accounts(self, numbers, company_id):
+        """``telecom_import_account``: number, account, holder, visible."""
+        cr = self.env.cr
+        cr.execute(SQL("DROP TABLE IF EXISTS telecom_import_account"))
+        # as a sudo search: account numbers are unique per branch whatever the
+        # zone; an account the user cannot see must be reported, not hit the
+        # unique constraint
+        cr.execute(
+            SQL(
+                """CREATE TEMP TABLE telecom_import_account ON COMMIT DROP AS
+                   SELECT account.name AS number, account.id AS account_id,
+                          account.partner_id AS holder_id, false AS visible
+                     FROM telecom_account account
+                    WHERE account.name = ANY(%(numbers)s)
+                      AND account.company_id = %(company)s""",
+                numbers=numbers,
+                company=company_id,
+            )
+        )
+        self._mark_visible("telecom_import_account", "account_id", "telecom.account")
+
+    def _mark_visible(self, table, id_column, model_name):
+        """Flag the records of ``table`` the user may read (record rules)."""
+        cr = self.env.cr
+        cr.execute(
+            SQL("SELECT %s FROM %s", SQL.identifier(id_column), SQL.identifier(table))
+        )
+        ids = [row[0] for row in cr.fetchall()]
+        if not ids:
+            return
+        visible = self.env[model_name].search([("id", "in", ids)]).ids
+        cr.execute(
+            SQL(
+                "UPDATE %(table)s SET visible = true WHERE %(column)s = ANY(%(ids)s)",
+                table=SQL.identifier(table),
+                column=SQL.identifier(id_column),
+                ids=visible,
+            )
+        )

@@ -1,21 +1,19 @@
 # The columns are documented for users in readme/USAGE.md (billing import).
-"""The billing CSV file format: columns, header, records and the parsing of a row.
+"""The billing CSV file format: columns, header and records.
 
-Plain Python, no ORM: ``env`` is only passed in to translate messages (``env._``),
-also by the identifier normalisers of ``numbering.py``. Records are read from a
-character offset on (:class:`_OffsetLines`), so an import resumes where its previous
-chunk stopped. What a row means for the database is checked by
-``telecom.import.batch``.
+Plain Python, no ORM: ``env`` is only passed in to translate messages (``env._``).
+Records are read from a character offset on (:class:`_OffsetLines`). The subscriber
+import stages every record of the file at once (``telecom.import.stage``) and checks
+the values in SQL (``telecom.import.batch``); the usage import parses its rows
+chunk by chunk (``usage_csv.py``) from where its previous chunk stopped.
 """
 
 import csv
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from typing import NamedTuple
 
-from odoo.exceptions import UserError, ValidationError
-from odoo.tools import email_normalize
+from odoo.exceptions import UserError
 
 from .numbering import normalize_iccid, normalize_imsi, normalize_msisdn
 from .selections import (
@@ -73,11 +71,6 @@ OPTION_SEPARATOR = "|"
 # characters billing exports put inside numbers (the set of numbering.py)
 NUMBER_NOISE = re.compile(r"[\s\-().]")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def live_key(value):
-    """Textual key of an identifier, to spot the same number written twice."""
-    return NUMBER_NOISE.sub("", value)
 
 
 class Header(NamedTuple):
@@ -235,37 +228,10 @@ def cell_value(cells, index):
     return cells[index].strip() if index is not None and index < len(cells) else ""
 
 
-def scan_rows(env, text, header):
-    """Count the data rows; note the MSISDN/ICCID of live rows written twice.
-
-    Returns ``(row count, {column: {textual key: line of the first occurrence}})``.
-    """
-    index = header.column_index
-    first_lines = {name: {} for name in LIVE_IDENTIFIERS if name in index}
-    duplicates = {name: {} for name in first_lines}
-    row_count = 0
-    records = iter_records(
-        env, text, header.delimiter, header.offset, header.line_number
-    )
-    for record in records:
-        row_count += 1
-        if cell_value(record.cells, index["status"]).lower() == "terminated":
-            continue
-        for name, first_line_by_key in first_lines.items():
-            key = live_key(cell_value(record.cells, index[name]))
-            if key and key in first_line_by_key:
-                duplicates[name][key] = first_line_by_key[key]
-            elif key:
-                first_line_by_key[key] = record.start_line
-    return row_count, duplicates
-
-
-def read_chunk(env, text, header, offset, line_number, size, row_parser=None):
+def read_chunk(env, text, header, offset, line_number, size, row_parser):
     """Parse up to ``size`` rows from ``offset`` (after ``line_number``) on.
 
-    ``row_parser(env, record, header)`` parses one record (default: a subscriber
-    row, :func:`parse_row`; the usage file passes its own)."""
-    row_parser = row_parser or parse_row
+    ``row_parser(env, record, header)`` parses one record (the usage file's)."""
     rows = []
     end_offset, end_line = offset, line_number
     for record in iter_records(env, text, header.delimiter, offset, line_number):
@@ -274,117 +240,3 @@ def read_chunk(env, text, header, offset, line_number, size, row_parser=None):
         if len(rows) >= size:
             break
     return Chunk(rows, end_offset, end_line)
-
-
-# ----------------------------------------------------------------------
-# parsing a row: the format of each value (no database)
-# ----------------------------------------------------------------------
-def parse_row(env, record, header):
-    """The :class:`ParsedRow` of ``record``, with the problems of its format."""
-    values = {
-        name: cell_value(record.cells, header.column_index.get(name))
-        for name in COLUMNS
-    }
-    row = ParsedRow(
-        record.start_line, values, extra_cells=len(record.cells) - header.width
-    )
-    _check_width(env, row)
-    _check_required(env, row)
-    _parse_choices(env, row)
-    _parse_activation_date(env, row)
-    _parse_identifiers(env, row)
-    _parse_contact(env, row)
-    row.option_codes = [
-        code.strip()
-        for code in row.values["option_codes"].split(OPTION_SEPARATOR)
-        if code.strip()
-    ]
-    return row
-
-
-def _check_width(env, row):
-    if row.extra_cells > 0:
-        row.add_problem(
-            "",
-            env._(
-                "The line has %(count)s values but the header only %(expected)s "
-                "columns.",
-                count=row.extra_cells + len(COLUMNS),
-                expected=len(COLUMNS),
-            ),
-        )
-
-
-def _check_required(env, row):
-    for column in REQUIRED_COLUMNS:
-        if not row.values[column]:
-            row.add_problem(column, env._("%(column)s is required.", column=column))
-
-
-def _parse_choices(env, row):
-    for column, choices in CHOICE_COLUMNS.items():
-        value = row.values[column].lower()
-        if value and value not in choices:
-            row.add_problem(
-                column,
-                env._(
-                    "%(value)s is not a valid %(column)s; expected one of: "
-                    "%(choices)s.",
-                    value=row.values[column],
-                    column=column,
-                    choices=", ".join(choices),
-                ),
-            )
-            value = ""
-        row.typed[column] = value or False
-    row.typed["is_company"] = row.typed["subscriber_type"] == "company"
-    if row.typed["block_reason"] and row.typed["status"] != "blocked":
-        row.add_problem(
-            "block_reason",
-            env._("A block reason is only allowed with the blocked status."),
-        )
-
-
-def _parse_activation_date(env, row):
-    value = row.values["activation_date"]
-    row.typed["activation_date"] = False
-    if not value:
-        return
-    try:
-        if not ISO_DATE.match(value):
-            raise ValueError(value)
-        row.typed["activation_date"] = date.fromisoformat(value)
-    except ValueError:
-        row.add_problem(
-            "activation_date",
-            env._("%(value)s is not a date in the YYYY-MM-DD format.", value=value),
-        )
-
-
-def _parse_identifiers(env, row):
-    for column, normalize in IDENTIFIER_NORMALIZERS.items():
-        row.typed[column] = False
-        if row.values[column]:
-            try:
-                row.typed[column] = normalize(env, row.values[column])
-            except ValidationError as error:
-                row.add_problem(column, error.args[0])
-    if row.typed["service_type"] == "mobile" and not row.values["msisdn"]:
-        row.add_problem("msisdn", env._("A mobile line needs an MSISDN."))
-
-
-def _parse_contact(env, row):
-    row.typed["phone"] = False
-    if row.values["phone"] and row.values["phone"] == row.values["msisdn"]:
-        row.typed["phone"] = row.typed["msisdn"]  # checked already (it is slow)
-    if row.values["phone"] and not row.typed["phone"]:
-        try:
-            row.typed["phone"] = normalize_msisdn(env, row.values["phone"])
-        except ValidationError as error:
-            row.add_problem("phone", error.args[0])
-    email = row.values["email"]
-    row.typed["email"] = email or False
-    if email and not email_normalize(email):
-        row.add_problem(
-            "email", env._("%(email)s is not a valid email address.", email=email)
-        )
