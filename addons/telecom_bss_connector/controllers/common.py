@@ -6,32 +6,25 @@ only for a real server bug (and is logged).
 """
 
 import functools
-import json
-import logging
 import re
 
-import psycopg2
-
 from odoo import http
-from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
+
+from odoo.addons.telecom_subscriber.controllers.api_boundary import (
+    answer_errors,
+    base_url,
+    check_method,
+    json_response,
+    read_json_object,
+)
 
 from ..models.telecom_api import MAX_LIMIT
 from ..tools.api_schema import ApiError, parse_id
 
-_logger = logging.getLogger(__name__)
-
 MAX_BODY_BYTES = 1024 * 1024
 MAX_QUERY_INT = 10**9
 INTEGER = re.compile(r"[+-]?[0-9]{1,100}")
-
-
-def json_response(data, status=200, headers=None):
-    return request.make_json_response(data, status=status, headers=headers or {})
-
-
-def error_response(error):
-    return json_response(error.body(), status=error.status, headers=error.headers)
 
 
 def not_found():
@@ -41,16 +34,6 @@ def not_found():
         "NOT_FOUND",
         request.env._("Not found"),
         request.env._("No such resource."),
-    )
-
-
-def payload_too_large():
-    """The 413 of a body over ``MAX_BODY_BYTES``."""
-    return ApiError(
-        413,
-        "PAYLOAD_TOO_LARGE",
-        request.env._("Payload too large"),
-        request.env._("At most %(size)s bytes.", size=MAX_BODY_BYTES),
     )
 
 
@@ -73,71 +56,25 @@ def api_endpoint(scope, methods):
     def decorator(handler):
         @functools.wraps(handler)
         def wrapper(self, *args, **kwargs):
-            try:
-                if request.httprequest.method not in methods:
-                    raise ApiError(
-                        405,
-                        "METHOD_NOT_ALLOWED",
-                        request.env._("Method not allowed"),
-                        request.env._("Use %(methods)s.", methods=", ".join(methods)),
-                        headers={"Allow": ", ".join(methods)},
-                    )
+            def call():
+                check_method(methods)
                 with request.env.cr.savepoint():
                     user = request.env["telecom.api"]._api_authenticate(
                         scope, request.httprequest.headers.get("X-API-Key")
                     )
                     request.update_env(user=user.id)
                     return handler(self, *args, **kwargs)
-            except ApiError as error:
-                return error_response(error)
-            except (psycopg2.errors.ReadOnlySqlTransaction, psycopg2.OperationalError):
-                raise  # Odoo retries the request (read/write cursor, concurrency)
-            # the texts of these exceptions name models, ids and users: the
-            # caller gets a fixed sentence, never the exception's text
-            except AccessError:
-                return error_response(
-                    ApiError(
-                        403,
-                        "FORBIDDEN",
-                        request.env._("Forbidden"),
-                        request.env._("The integration user may not do this."),
-                    )
-                )
-            except MissingError:
-                return error_response(not_found())
-            except (UserError, ValidationError) as error:
-                # UserError and ValidationError carry a sentence written for
-                # the user (the reason of a functional refusal)
-                return error_response(
-                    ApiError(
-                        400,
-                        "REQUEST_REFUSED",
-                        request.env._("Request refused"),
-                        error.args[0] if error.args else "",
-                    )
-                )
-            except psycopg2.IntegrityError:
-                return error_response(
-                    ApiError(
-                        409,
-                        "CONFLICT",
-                        request.env._("Conflict"),
-                        request.env._(
-                            "The same object is being written by another request; "
-                            "send it again."
-                        ),
-                    )
-                )
-            except Exception:
-                _logger.exception("inbound API %s failed", request.httprequest.path)
-                return error_response(
-                    ApiError(
-                        500,
-                        "INTERNAL_ERROR",
-                        request.env._("Internal error"),
-                        request.env._("The error was logged."),
-                    )
-                )
+
+            return answer_errors(
+                call,
+                "inbound API",
+                forbidden=request.env._("The integration user may not do this."),
+                conflict=request.env._(
+                    "The same object is being written by another request; "
+                    "send it again."
+                ),
+                not_found=not_found,
+            )
 
         return wrapper
 
@@ -145,29 +82,8 @@ def api_endpoint(scope, methods):
 
 
 def read_json_body():
-    """The request's JSON object, or a 400/413/415 TMF error."""
-    length = request.httprequest.content_length
-    if length and length > MAX_BODY_BYTES:
-        raise payload_too_large()
-    raw = request.httprequest.get_data(cache=False)
-    if len(raw) > MAX_BODY_BYTES:
-        raise payload_too_large()
-    try:
-        payload = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as error:
-        raise ApiError(
-            400,
-            "INVALID_JSON",
-            request.env._("Malformed JSON"),
-            request.env._("The body is not valid UTF-8 JSON."),
-        ) from error
-    if not isinstance(payload, dict):
-        raise ApiError(
-            400,
-            "INVALID_BODY",
-            request.env._("Invalid request body"),
-            request.env._("The body must be a JSON object."),
-        )
+    """The request's JSON object, or a 400/413 TMF error."""
+    payload = read_json_object(MAX_BODY_BYTES)
     if _has_nul(payload):
         raise ApiError(
             400,
@@ -221,10 +137,6 @@ def query_int(name, default, maximum=None):
 def read_only_on_get(controller):
     """Route ``readonly`` callable: GETs use a read-only cursor, writes do not."""
     return request.httprequest.method == "GET"
-
-
-def base_url():
-    return request.httprequest.host_url.rstrip("/")
 
 
 # options of every TMF route: API-key authentication, no session, no CSRF token

@@ -10,39 +10,15 @@ Supported keywords: ``type`` (object, array, string, number, integer, boolean),
 import re
 from datetime import datetime, timezone
 
+# one error and one id parser for every inbound API of the suite
+from odoo.addons.telecom_subscriber.tools.subscriber_api import (  # noqa: F401
+    ApiError,
+    parse_id,
+)
+
 MAX_DEPTH = 12
 # an absolute URI (RFC 3986: a scheme, then no space nor forbidden character)
 URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
-
-
-class ApiError(Exception):
-    """An answer to send as a TMF error body: status, code, reason, message."""
-
-    def __init__(self, status, code, reason, message="", headers=None):
-        super().__init__(message or reason)
-        self.status = status
-        self.code = code
-        self.reason = reason
-        self.message = message
-        self.headers = headers or {}
-
-    def body(self):
-        return {
-            "code": self.code,
-            "reason": self.reason,
-            "message": self.message,
-            "status": str(self.status),
-            "@type": "Error",
-        }
-
-
-def parse_id(value):
-    """The database id written in ``value``, or None (ASCII digits only: ``7²``
-    passes ``str.isdigit()`` but not ``int()``)."""
-    value = str(value)
-    if value.isascii() and value.isdigit() and len(value) < 10:
-        return int(value)
-    return None
 
 
 def parse_datetime(value):

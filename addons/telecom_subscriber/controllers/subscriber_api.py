@@ -12,14 +12,9 @@ Other addons add routes (balance, tickets, incident notices) by subclassing
 """
 
 import functools
-import json
-import logging
 import re
 
-import psycopg2
-
 from odoo import http
-from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 
 from ..tools.subscriber_api import (
@@ -29,26 +24,19 @@ from ..tools.subscriber_api import (
     MAX_LIMIT,
     ApiError,
 )
-
-_logger = logging.getLogger(__name__)
+from .api_boundary import (
+    answer_errors,
+    base_url,
+    check_method,
+    json_response,
+    read_json_object,
+)
 
 INTEGER = re.compile(r"[0-9]{1,9}")
 
 
-def json_response(data, status=200, headers=None):
-    return request.make_json_response(data, status=status, headers=headers or {})
-
-
-def error_response(error):
-    return json_response(error.body(), status=error.status, headers=error.headers)
-
-
 def _api():
     return request.env["telecom.subscriber.api"]
-
-
-def _fixed_error(status, code, reason, message):
-    return error_response(ApiError(status, code, reason, message))
 
 
 def subscriber_endpoint(methods):
@@ -58,64 +46,28 @@ def subscriber_endpoint(methods):
     def decorator(handler):
         @functools.wraps(handler)
         def wrapper(self, *args, **kwargs):
-            env = request.env
-            try:
-                if request.httprequest.method not in methods:
-                    raise ApiError(
-                        405,
-                        "METHOD_NOT_ALLOWED",
-                        env._("Method not allowed"),
-                        env._("Use %(methods)s.", methods=", ".join(methods)),
-                        headers={"Allow": ", ".join(methods)},
-                    )
+            def call():
+                check_method(methods)
                 user = _api()._api_authenticate(
                     request.httprequest.headers.get("Authorization"),
                     request.session.uid,
                 )
                 request.update_env(
-                    user=user.id, context=dict(env.context, lang=user.lang)
+                    user=user.id, context=dict(request.env.context, lang=user.lang)
                 )
                 _api()._api_check_rate(user)
                 with request.env.cr.savepoint():
                     return handler(self, *args, **kwargs)
-            except ApiError as error:
-                return error_response(error)
-            except (psycopg2.errors.ReadOnlySqlTransaction, psycopg2.OperationalError):
-                raise  # Odoo retries the call (read/write cursor, concurrency)
-            # the texts of these exceptions may name records of others: the
-            # caller gets a fixed sentence
-            except AccessError:
-                return _fixed_error(
-                    403,
-                    "FORBIDDEN",
-                    request.env._("Forbidden"),
-                    request.env._("Only the account holder of the line can do this."),
-                )
-            except MissingError:
-                return error_response(_api()._api_not_found())
-            except (UserError, ValidationError) as error:
-                # a sentence written for the subscriber: why the request is refused
-                return _fixed_error(
-                    400,
-                    "REQUEST_REFUSED",
-                    request.env._("Request refused"),
-                    error.args[0] if error.args else "",
-                )
-            except psycopg2.IntegrityError:
-                return _fixed_error(
-                    409,
-                    "CONFLICT",
-                    request.env._("Conflict"),
-                    request.env._("The line is being changed; send it again."),
-                )
-            except Exception:
-                _logger.exception("subscriber API %s failed", request.httprequest.path)
-                return _fixed_error(
-                    500,
-                    "INTERNAL_ERROR",
-                    request.env._("Internal error"),
-                    request.env._("The error was logged."),
-                )
+
+            return answer_errors(
+                call,
+                "subscriber API",
+                forbidden=request.env._(
+                    "Only the account holder of the line can do this."
+                ),
+                conflict=request.env._("The line is being changed; send it again."),
+                not_found=lambda: _api()._api_not_found(),
+            )
 
         return wrapper
 
@@ -129,36 +81,14 @@ def read_json_body():
     which this API never grants, so the session of the app's web view cannot be
     used by another site's form (CSRF).
     """
-    env = request.env
-    mimetype = request.httprequest.mimetype
-    if mimetype != "application/json":
+    if request.httprequest.mimetype != "application/json":
         raise ApiError(
             415,
             "UNSUPPORTED_MEDIA_TYPE",
-            env._("Unsupported media type"),
-            env._("Send the body as application/json."),
+            request.env._("Unsupported media type"),
+            request.env._("Send the body as application/json."),
         )
-    length = request.httprequest.content_length
-    raw = b"" if length and length > MAX_BODY_BYTES else request.httprequest.get_data()
-    if (length and length > MAX_BODY_BYTES) or len(raw) > MAX_BODY_BYTES:
-        raise ApiError(
-            413,
-            "PAYLOAD_TOO_LARGE",
-            env._("Payload too large"),
-            env._("At most %(size)s bytes.", size=MAX_BODY_BYTES),
-        )
-    try:
-        payload = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as error:
-        raise ApiError(
-            400,
-            "INVALID_JSON",
-            env._("Malformed JSON"),
-            env._("The body is not valid UTF-8 JSON."),
-        ) from error
-    if not isinstance(payload, dict):
-        raise _api()._api_bad_body(env._("The body must be a JSON object."))
-    return payload
+    return read_json_object(MAX_BODY_BYTES)
 
 
 def query_int(name, default, maximum):
@@ -179,10 +109,6 @@ def query_int(name, default, maximum):
             ),
         )
     return int(value)
-
-
-def base_url():
-    return request.httprequest.host_url.rstrip("/")
 
 
 # options of every route: credentials checked by the endpoint, no session
