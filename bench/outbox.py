@@ -1,20 +1,25 @@
 """Outbox throughput to the simulator and drain time of a backlog after an outage.
 
-    python3 bench/outbox.py --db bss_bench [--orders 1000] [--backlog 10000]
-                            [--workers 4] [--outage-seconds 10]
+    python3 bench/outbox.py --db bss_bench [--orders 2000] [--backlog 10000]
+                            [--workers 2] [--batch 50] [--outage-seconds 10]
 
 Needs a database with telecom_bss_connector installed (without demo data is
 fine). Starts the billing simulator on a free port (or uses --simulator-url),
 creates lines directly (one account each, as an import would; marked with the
 ``BENCH-BSS-`` prefix and committed) and seeds them into the simulator, then:
 
+0. **floor**: the simulator's own rate for orders posted by a bare HTTP client
+   over one kept-alive session (``peer_floor_rate``), measured first;
 1. **throughput**: an agent submits ``--orders`` block requests (each writes its
-   billing order in the outbox and queues a job, committed per 250); then
-   ``--workers`` threads run the queued jobs the way queue_job's runner does
-   (``/queue_job/runjob`` logic: load, started + commit, perform, done +
-   commit; ``RetryableJobError`` → postponed) until every order is delivered:
-   ``submit_rate`` and ``delivery_rate`` (orders/s), beside the simulator's
-   own rate for the same orders posted by a bare HTTP client (the peer floor);
+   billing order in the outbox and hands it to the system's delivery jobs,
+   committed per 250); then ``--workers`` threads run the queued jobs the way
+   queue_job's runner does (``/queue_job/runjob`` logic: load, started +
+   commit, perform, done + commit; ``RetryableJobError`` and serialization
+   failures → postponed) until every order is delivered: ``submit_rate`` and
+   ``delivery_rate`` (orders/s). The backend runs ``--workers`` delivery jobs
+   side by side (``delivery_jobs``), each sending up to ``--batch`` orders
+   (``delivery_batch_size``): the workers play the capacity of the channel
+   ``root.telecom_bss``;
 2. **outage and drain**: billing goes down (503), ``--backlog`` more requests
    are submitted (nothing is lost: they wait in the outbox), the workers keep
    running for ``--outage-seconds`` (attempts fail, the circuit breaker opens
@@ -22,10 +27,14 @@ creates lines directly (one account each, as an import would; marked with the
    back: ``drain_time`` from billing's return to the last order delivered.
 
 Finally the simulator's ledger is checked: every idempotency key applied
-exactly once (``exactly_once``). The rows stay in the database (prefix
-``BENCH-BSS-``); use a throw-away database.
+exactly once (``exactly_once``) and how many were posted more than once
+(``sent_twice``: a repeat is harmless, billing applies a key once, but the
+claim of the jobs should make it rare). The goals of issue 11 are printed as
+``goal_<measure>: met|MISSED``, the load average first and last. The rows stay in
+the database (prefix ``BENCH-BSS-``); use a throw-away database.
 """
 
+import os
 import sys
 import threading
 import time
@@ -39,12 +48,17 @@ from simulator_control import knobs, simulator
 TOKEN = "sim-token"
 CHANNEL = "root.telecom_bss"
 BATCH = 250
+GOAL_DELIVERY_RATE = 200  # orders/s (issue 11)
+GOAL_DRAIN_TIME = 60  # s for a 10,000-order backlog (issue 11)
+PG_CONCURRENCY_ERRORS = ("40001", "40P01", "55P03")  # what runjob retries
+PG_RETRY = 5  # seconds, as runjob
 
 
 def configure(parser):
-    parser.add_argument("--orders", type=int, default=1000)
+    parser.add_argument("--orders", type=int, default=2000)
     parser.add_argument("--backlog", type=int, default=10000)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--batch", type=int, default=50)
     parser.add_argument("--outage-seconds", type=float, default=10.0)
     parser.add_argument("--simulator-url", default=None)
 
@@ -55,7 +69,7 @@ def configure(parser):
 # ----------------------------------------------------------------------
 # data
 # ----------------------------------------------------------------------
-def setup(registry, url, total):
+def setup(registry, url, total, workers, batch):
     """Zone, agent, backend, ``total`` live lines (one account each), committed."""
     run = uuid.uuid4().hex[:6].upper()
     with odoo_env(registry) as env:
@@ -99,6 +113,8 @@ def setup(registry, url, total):
                 "backoff_max": 30,
                 "circuit_threshold": 5,
                 "circuit_cooldown": 10,
+                "delivery_jobs": workers,
+                "delivery_batch_size": batch,
             }
         )
         partner = env["res.partner"].create(
@@ -185,6 +201,8 @@ def submit_blocks(registry, agent_id, partner_id, service_ids):
 # ----------------------------------------------------------------------
 def run_job(registry, job_uuid):
     """What /queue_job/runjob does, minus HTTP. Returns the final state."""
+    from psycopg2 import OperationalError
+
     from odoo import SUPERUSER_ID, api
 
     from odoo.addons.queue_job.exception import RetryableJobError
@@ -204,13 +222,18 @@ def run_job(registry, job_uuid):
         job.store()
         cr.commit()
         try:
-            job.perform()
-            env.flush_all()
-            job.set_done()
-            job.store()
-            env.flush_all()
-            cr.commit()
-            return "done"
+            try:
+                job.perform()
+                env.flush_all()
+                job.set_done()
+                job.store()
+                env.flush_all()
+                cr.commit()
+                return "done"
+            except OperationalError as error:
+                if error.pgcode not in PG_CONCURRENCY_ERRORS:
+                    raise
+                raise RetryableJobError(error.pgerror, seconds=PG_RETRY) from error
         except RetryableJobError as error:
             cr.rollback()
             env.clear()
@@ -315,16 +338,29 @@ def peer_rate(url, count=500):
     return count / (time.perf_counter() - start)
 
 
+def load_average():
+    return " / ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def goal(name, met, text):
+    measure(f"goal_{name}", "met" if met else "MISSED", f"({text})")
+
+
 def main():
     args = parse_args(__doc__.splitlines()[0], configure)
     registry = load_registry(args)
     total = args.orders + args.backlog
+    measure("load_average", load_average(), "(1 / 5 / 15 min, start)")
     with simulator(args.simulator_url) as url:
         knobs(url)
         start = time.perf_counter()
-        agent_id, backend_id, partner_id, service_ids = setup(registry, url, total)
+        agent_id, backend_id, partner_id, service_ids = setup(
+            registry, url, total, args.workers, args.batch
+        )
         measure("setup_lines", total, "lines")
         measure("setup_time", time.perf_counter() - start, "s")
+        floor = peer_rate(url)
+        measure("peer_floor_rate", floor, "orders/s (1 HTTP client, kept alive)")
         runner = Runner(registry, args.workers)
         # 1. throughput
         start = time.perf_counter()
@@ -334,8 +370,12 @@ def main():
         runner.start()
         done = wait_delivered(registry, backend_id, args.orders)
         delivery = args.orders / (done - submitted)
-        measure("delivery_rate", delivery, f"orders/s ({args.workers} workers)")
-        measure("peer_floor_rate", peer_rate(url), "orders/s (1 HTTP client)")
+        measure(
+            "delivery_rate",
+            delivery,
+            f"orders/s ({args.workers} workers, batches of {args.batch}; "
+            f"{delivery / floor:.0%} of the floor)",
+        )
         # 2. outage and drain
         knobs(url, outage=True)
         start = time.perf_counter()
@@ -353,8 +393,9 @@ def main():
         back = time.monotonic()
         done = wait_delivered(registry, backend_id, total)
         runner.stop()
-        measure("drain_time", done - back, "s")
-        measure("drain_rate", args.backlog / (done - back), "orders/s")
+        drain = done - back
+        measure("drain_time", drain, "s")
+        measure("drain_rate", args.backlog / drain, "orders/s")
         measure("jobs_run", sum(runner.counts.values()), f"jobs {dict(runner.counts)}")
         with registry.cursor() as cr:
             cr.execute(
@@ -374,13 +415,36 @@ def main():
             )
             keys = [row[0] for row in cr.fetchall()]
         applied = [ledger.get(key, {}).get("applied_count", 0) for key in keys]
+        submissions = [ledger.get(key, {}).get("submissions", 0) for key in keys]
+        exactly_once = all(count == 1 for count in applied)
         measure("orders_in_billing", len(keys), "orders")
         measure(
             "exactly_once",
-            "yes" if all(count == 1 for count in applied) else "NO",
+            "yes" if exactly_once else "NO",
             f"(applied twice: {sum(c > 1 for c in applied)}, "
             f"missing: {sum(c == 0 for c in applied)})",
         )
+        measure("sent_twice", sum(count > 1 for count in submissions), "orders")
+        drain_goal = GOAL_DRAIN_TIME * args.backlog / 10000
+        met = {
+            "delivery_rate": delivery >= GOAL_DELIVERY_RATE,
+            "drain_time": drain <= drain_goal,
+            "exactly_once": exactly_once,
+        }
+        goal(
+            "delivery_rate",
+            met["delivery_rate"],
+            f"{delivery:.0f} >= {GOAL_DELIVERY_RATE} orders/s; the simulator alone "
+            f"{floor:.0f}",
+        )
+        goal(
+            "drain_time",
+            met["drain_time"],
+            f"{drain:.1f} <= {drain_goal:g} s for {args.backlog} orders",
+        )
+        goal("exactly_once", exactly_once, "every key applied once, none lost")
+    measure("load_average", load_average(), "(1 / 5 / 15 min, end)")
+    sys.exit(0 if all(met.values()) else 1)
 
 
 if __name__ == "__main__":

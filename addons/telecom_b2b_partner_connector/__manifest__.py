@@ -2,7 +2,7 @@
     "name": "Telecom B2B and BSS Connector",
     "summary": "Bridge: approved service credits of B2B contracts go to billing as "
     "adjustments through the connector's outbox",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.0.1",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",

@@ -14,8 +14,8 @@ class TelecomOutbox(models.Model):
         ondelete="restrict",
     )
 
-    def _bss_mark_done(self, values):
-        result = super()._bss_mark_done(values)
+    def _bss_after_delivered(self):
+        result = super()._bss_after_delivered()
         self.b2b_credit_statement_id._b2b_on_billing_done()
         return result
 

@@ -6,6 +6,7 @@ never see a ``requests`` or ``zeep`` object.
 """
 
 import contextlib
+import hashlib
 import json
 import os
 import tempfile
@@ -16,6 +17,22 @@ import requests
 
 DEFAULT_MAX_RESPONSE_BYTES = 2 * 1024 * 1024
 CHUNK_SIZE = 64 * 1024
+# an HTTP session (and its kept-alive connections) serves the calls of one thread
+# to one system for this long, then a new one is made
+SESSION_CACHE_SECONDS = 600
+# what a session is made of: a change of any of them makes a new session
+SESSION_CONFIG_KEYS = (
+    "url",
+    "auth_type",
+    "username",
+    "password",
+    "token",
+    "api_key",
+    "api_key_header",
+    "client_cert",
+    "client_key",
+    "verify_tls",
+)
 
 # outcomes journaled for each call (telecom.backend.call)
 OUTCOME_OK = "ok"
@@ -78,6 +95,10 @@ class NotSupportedError(BssError):
 class BaseAdapter:
     """Shared plumbing: session, auth, time-outs, size cap, call journal.
 
+    The HTTP session is kept per thread and configuration
+    (``SESSION_CACHE_SECONDS``): successive calls of a thread to the same system
+    reuse its kept-alive connections instead of a TCP (and TLS) handshake each.
+
     ``config`` keys: ``url``, ``auth_type`` (none, basic, token, api_key,
     client_cert), ``username``, ``password``, ``token``, ``api_key``,
     ``api_key_header``, ``client_cert`` and ``client_key`` (PEM text),
@@ -102,12 +123,45 @@ class BaseAdapter:
         self._cert_dir = None
         self._session = None
 
+    _sessions = threading.local()
+
     @property
     def session(self):
-        """The HTTP session, made on first use (SOAP adapters may reuse one)."""
+        """The HTTP session of this thread for this configuration (kept alive)."""
         if self._session is None:
-            self._session = self._make_session()
+            self._session = self._pooled_session()
         return self._session
+
+    def _pooled_session(self):
+        entries = self._sessions.__dict__.setdefault("entries", {})
+        now = time.monotonic()
+        for key in [key for key, entry in entries.items() if entry["expires"] <= now]:
+            self._drop_session(entries.pop(key))
+        key = self._config_key(SESSION_CONFIG_KEYS)
+        entry = entries.get(key)
+        if entry is None:
+            session = self._make_session()
+            # the pool owns the session and its certificate files from now on
+            entry = entries[key] = {
+                "session": session,
+                "cert_dir": self._cert_dir,
+                "expires": now + SESSION_CACHE_SECONDS,
+            }
+            self._cert_dir = None
+        return entry["session"]
+
+    @staticmethod
+    def _drop_session(entry):
+        entry["session"].close()
+        if entry["cert_dir"]:
+            entry["cert_dir"].cleanup()
+
+    def _config_key(self, keys):
+        """A digest of the ``keys`` of the config (secrets never kept in clear)."""
+        relevant = {key: self.config.get(key) for key in keys}
+        return hashlib.sha256(
+            json.dumps(relevant, sort_keys=True, default=str).encode()
+        ).hexdigest()
 
     # ------------------------------------------------------------------
     # lifecycle
@@ -119,9 +173,8 @@ class BaseAdapter:
         self.close()
 
     def close(self):
-        if self._session is not None:
-            self._session.close()
-            self._session = None
+        # the session stays in the thread's pool, its connections kept alive
+        self._session = None
         if self._cert_dir:
             self._cert_dir.cleanup()
             self._cert_dir = None

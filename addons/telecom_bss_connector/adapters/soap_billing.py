@@ -6,7 +6,6 @@ reads answers with a size cap and a total deadline.
 """
 
 import decimal
-import hashlib
 import json
 import threading
 import time
@@ -268,7 +267,8 @@ class SoapBillingAdapter(BaseAdapter):
         if entry and entry["expires"] > now:
             entry["transport"].adapter = self
             return entry["service"]
-        transport = CappedTransport(self, self.session)
+        # a session of its own, kept alive as long as the cached client
+        transport = CappedTransport(self, self._make_session())
         settings = zeep.Settings(
             strict=True,
             xml_huge_tree=False,
@@ -279,7 +279,7 @@ class SoapBillingAdapter(BaseAdapter):
         client = zeep.Client(self.wsdl_url, transport=transport, settings=settings)
         binding = next(iter(client.wsdl.bindings))
         service = client.create_service(binding, self.service_url)
-        # the cached client owns the session (and its certificate files) now
+        # the cached client owns its session's certificate files now
         cache[key] = {
             "client": client,
             "service": service,
@@ -287,13 +287,12 @@ class SoapBillingAdapter(BaseAdapter):
             "cert_dir": self._cert_dir,
             "expires": now + CLIENT_CACHE_SECONDS,
         }
-        self._session, self._cert_dir = None, None
+        self._cert_dir = None
         return service
 
     def _cache_key(self):
-        relevant = {
-            key: self.config.get(key)
-            for key in (
+        return self._config_key(
+            (
                 "url",
                 "wsdl_path",
                 "auth_type",
@@ -304,10 +303,7 @@ class SoapBillingAdapter(BaseAdapter):
                 "client_cert",
                 "verify_tls",
             )
-        }
-        return hashlib.sha256(
-            json.dumps(relevant, sort_keys=True, default=str).encode()
-        ).hexdigest()
+        )
 
     @classmethod
     def _plain(cls, value):

@@ -111,6 +111,21 @@ class TelecomBackend(models.Model):
     backoff_base = fields.Integer(string="First Retry After (s)", default=10)
     backoff_factor = fields.Float(default=2.0)
     backoff_max = fields.Integer(string="Longest Retry Delay (s)", default=1800)
+    delivery_batch_size = fields.Integer(
+        string="Orders per Delivery Job",
+        default=50,
+        required=True,
+        help="A delivery job sends up to this many pending orders, then hands over "
+        "to the next one.",
+    )
+    delivery_jobs = fields.Integer(
+        string="Parallel Delivery Jobs",
+        default=2,
+        required=True,
+        help="Delivery jobs of this system queued side by side. How many run at "
+        "once is capped by the job runner's capacity for the channel "
+        "root.telecom_bss.",
+    )
     rate_limit = fields.Float(
         string="Rate Limit (calls/s)", help="0: unlimited. Per Odoo process."
     )
@@ -154,6 +169,11 @@ class TelecomBackend(models.Model):
             "AND backoff_max >= backoff_base)",
             "The retry policy needs at least one attempt, a factor of at least 1 and "
             "a longest delay above the first.",
+        ),
+        (
+            "delivery_valid",
+            "CHECK(delivery_batch_size >= 1 AND delivery_jobs >= 1)",
+            "Delivery jobs send at least one order, and at least one job runs.",
         ),
     ]
 

@@ -1,6 +1,10 @@
+import json
 import logging
+import math
 import random
 from datetime import timedelta
+
+import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -38,6 +42,9 @@ STATES = [
     ("cancelled", "Cancelled"),
 ]
 JOB_CHANNEL = "root.telecom_bss"
+# order of delivery: a line waiting for activation first, a termination last
+OPERATION_PRIORITY = {"activation": 5, "port_in": 5, "termination": 15}
+DEFAULT_PRIORITY = 10
 MONITOR_GROUP = "telecom_bss_connector.telecom_bss_connector_group_monitor"
 
 
@@ -46,9 +53,12 @@ class TelecomOutbox(models.Model):
 
     Rows are created in the transaction of the request transition (so a
     rolled-back submit sends nothing and a committed one is never lost) and
-    delivered by a queue job: retries with exponential backoff, the same
-    idempotency key every time (billing applies a key once), a dead-letter
-    state that alerts the integration owner, and a manual retry.
+    delivered by queue jobs, in batches: each job of a system claims up to
+    ``delivery_batch_size`` of its due orders (``FOR UPDATE SKIP LOCKED``: two
+    jobs never take the same order), sends them over a kept-alive HTTP session
+    and writes billing's answers set-based. Retries with exponential backoff per
+    order, the same idempotency key every time (billing applies a key once), a
+    dead-letter state that alerts the integration owner, and a manual retry.
     """
 
     _name = "telecom.outbox"
@@ -142,39 +152,38 @@ class TelecomOutbox(models.Model):
         return orders.with_env(self.env)
 
     def _bss_enqueue(self, eta=None):
-        """One delivery job per order; a job already waiting for it is reused."""
-        uuids = []
-        for order in self:
-            job = order.with_delay(
-                channel=JOB_CHANNEL,
-                priority=order._bss_job_priority(),
-                eta=eta,
-                max_retries=order.backend_id.max_attempts + 2,
-                identity_key=f"telecom.outbox:{order.id}",
-                description=self.env._(
-                    "Deliver %(key)s to %(backend)s",
-                    key=order.idempotency_key,
-                    backend=order.backend_id.name,
-                ),
-            )._bss_deliver()
-            uuids.append(job.uuid if job else None)
-        if self:
+        """Hand the orders to the delivery jobs of their systems.
+
+        A system has at most ``delivery_jobs`` jobs waiting (one per slot: a
+        waiting job of the slot is reused), as many as batches of these orders;
+        a job that delivered a full batch queues its slot's next one itself.
+        """
+        for backend, orders in self.grouped("backend_id").items():
+            batches = math.ceil(len(orders) / max(1, backend.delivery_batch_size))
+            slots = range(min(max(1, backend.delivery_jobs), batches))
+            uuids = [self._bss_queue_delivery(backend, slot, eta) for slot in slots]
             self.env.cr.execute(
                 SQL(
-                    """UPDATE telecom_outbox o SET job_uuid = j.uuid
-                         FROM unnest(%s::int[], %s::varchar[]) AS j(id, uuid)
-                        WHERE o.id = j.id""",
-                    self.ids,
-                    uuids,
+                    "UPDATE telecom_outbox SET job_uuid = %s WHERE id = ANY(%s)",
+                    uuids[0],
+                    orders.ids,
                 )
             )
-            self.invalidate_recordset(["job_uuid"])
+        self.invalidate_recordset(["job_uuid"])
 
-    def _bss_job_priority(self):
-        # a line waiting for activation first, a termination last
-        return {"activation": 5, "port_in": 5, "termination": 15}.get(
-            self.operation, 10
-        )
+    @api.model
+    def _bss_queue_delivery(self, backend, slot, eta=None, identity=None):
+        """Queue a delivery job of ``backend`` (or reuse its waiting one); its uuid."""
+        job = self.browse().with_delay(
+            channel=JOB_CHANNEL,
+            eta=eta,
+            max_retries=backend.max_attempts + 2,
+            identity_key=identity or f"telecom.outbox:{backend.id}:{slot}",
+            description=self.env._(
+                "Deliver billing orders to %(backend)s", backend=backend.name
+            ),
+        )._bss_deliver_batch(backend.id, slot)
+        return job.uuid if job else None
 
     @api.model
     def _bss_prepare_adjustment_vals(
@@ -208,7 +217,185 @@ class TelecomOutbox(models.Model):
         }
 
     # ------------------------------------------------------------------
-    # delivery (the queue job)
+    # delivery in batches (the queue job)
+    # ------------------------------------------------------------------
+    @api.model
+    def _bss_deliver_batch(self, backend_id, slot=0):
+        """The delivery job: send up to a batch of the system's due orders.
+
+        The orders are claimed first (row locks kept until this transaction,
+        which writes billing's answers, ends), then sent in priority order; the
+        first transport failure stops the batch (the circuit breaker and the
+        next job decide when to go on). Then what comes next is queued: the
+        slot's next job while orders are due, else a wake-up at the earliest
+        retry or at the end of the circuit's pause.
+        """
+        # sudo: a job delivers the orders of every user of the system, whoever
+        # queued it; billing's answers are applied as the orders' authors below
+        orders = self.sudo()._bss_claim(backend_id)
+        if not orders:
+            return "nothing to deliver"
+        outcome = orders._bss_deliver_claimed()
+        orders._bss_queue_next(slot, outcome)
+        return (
+            f"delivered {outcome['delivered']}, refused {outcome['refused']}, "
+            f"failed {outcome['failed']}, left {outcome['left']}"
+            + (f" ({outcome['stop']})" if outcome["stop"] else "")
+        )
+
+    @api.model
+    def _bss_claim(self, backend_id):
+        """Lock and return up to a batch of due orders of the system, by priority.
+
+        ``SKIP LOCKED``: an order another job (of any node) holds is left to it.
+        The claim should be the first statement of the job's transaction: under
+        repeatable read, an order another job delivered after this transaction's
+        snapshot cannot be locked; the job then tries again at once.
+        """
+        priority = SQL(
+            "CASE o.operation %s ELSE %s END",
+            SQL(" ").join(
+                SQL("WHEN %s THEN %s", operation, value)
+                for operation, value in OPERATION_PRIORITY.items()
+            ),
+            DEFAULT_PRIORITY,
+        )
+        query = SQL(
+            """SELECT o.id FROM telecom_outbox o
+                WHERE o.backend_id = %(backend)s AND o.state = 'pending'
+                  AND (o.next_attempt_at IS NULL
+                       OR o.next_attempt_at <= now() at time zone 'utc')
+                ORDER BY %(priority)s, o.id
+                LIMIT (SELECT delivery_batch_size FROM telecom_backend
+                        WHERE id = %(backend)s)
+                  FOR UPDATE OF o SKIP LOCKED""",
+            backend=backend_id,
+            priority=priority,
+        )
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(query)
+                ids = [row[0] for row in self.env.cr.fetchall()]
+        except psycopg2.errors.SerializationFailure as error:
+            raise RetryableJobError(
+                "orders delivered meanwhile by another job: claim again",
+                seconds=1,
+                ignore_retry=True,
+            ) from error
+        if not ids:
+            return self.browse()
+        # a delivery of one order (_bss_deliver) holds its order's advisory lock:
+        # leave that order to it
+        self.env.cr.execute(
+            SQL(
+                """SELECT id FROM unnest(%s::int[]) WITH ORDINALITY AS c(id, rank)
+                    WHERE pg_try_advisory_xact_lock(%s, id) ORDER BY rank""",
+                ids,
+                self._bss_lock_namespace(),
+            )
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    def _bss_deliver_claimed(self):
+        """Send the claimed orders of one system and write billing's answers.
+
+        Returns the counts and the reason of an early stop for the job's result.
+        """
+        backend = self.backend_id.ensure_one()
+        journal, answers, refused = [], {}, []
+        failed = failure = stop = None
+        for order in self:
+            try:
+                answers[order.id] = order._bss_send(journal)
+            except CircuitOpenError as error:
+                stop = error  # not an attempt: the pause decides
+                break
+            except RejectedError as error:
+                refused.append((order, error))
+            except (TransportError, ProtocolError) as error:
+                failed, failure = order, error
+                break
+        backend._bss_journal(journal)
+        # the requests follow as the user who submitted them (as the job of one
+        # order did, queued by them)
+        for author, orders in self.browse(list(answers)).grouped("create_uid").items():
+            orders.with_user(author)._bss_mark_delivered(answers)
+        for order, error in refused:
+            order.with_user(order.create_uid)._bss_mark_rejected(error)
+        if failed:
+            failed.with_user(failed.create_uid)._bss_count_failed_attempt(failure)
+        sent = len(answers) + len(refused) + bool(failed)
+        return {
+            "delivered": len(answers),
+            "refused": len(refused),
+            "failed": int(bool(failed)),
+            "left": len(self) - sent,
+            "full": len(self) >= backend.delivery_batch_size,
+            "circuit_open": bool(stop),
+            "stop": (stop or failure) and (stop or failure).message,
+        }
+
+    def _bss_queue_next(self, slot, outcome):
+        """Queue the delivery that follows this batch (see _bss_deliver_batch)."""
+        backend = self.backend_id
+        if outcome["circuit_open"]:
+            backend.invalidate_recordset()
+            eta = (backend.circuit_opened_at or fields.Datetime.now()) + timedelta(
+                seconds=backend.circuit_cooldown + 1
+            )
+            self._bss_queue_wake_up(backend, eta)
+        elif outcome["full"] or outcome["left"] or outcome["failed"]:
+            self._bss_queue_delivery(backend, slot)
+        else:
+            self.env.cr.execute(
+                SQL(
+                    """SELECT min(next_attempt_at) FROM telecom_outbox
+                        WHERE backend_id = %s AND state = 'pending'
+                          AND next_attempt_at > now() at time zone 'utc'""",
+                    backend.id,
+                )
+            )
+            earliest = self.env.cr.fetchone()[0]
+            if earliest:
+                self._bss_queue_wake_up(backend, earliest)
+
+    @api.model
+    def _bss_queue_wake_up(self, backend, eta):
+        """A delivery job at ``eta`` (those of the same 10 s are one job)."""
+        identity = f"telecom.outbox:{backend.id}:at:{int(eta.timestamp()) // 10}"
+        return self._bss_queue_delivery(backend, 0, eta=eta, identity=identity)
+
+    def _bss_count_failed_attempt(self, error):
+        """A failed attempt of a batch: dead letter at the last one, else later."""
+        self.ensure_one()
+        attempt = self.attempt_count + 1
+        message = self.env["telecom.backend"]._bss_transport_message(error)
+        if attempt >= self.backend_id.max_attempts:
+            self._bss_mark_dead(attempt, message)
+            return
+        self._bss_write_attempt(
+            self.env.cr, attempt, self._bss_retry_delay(attempt), message
+        )
+        self.invalidate_recordset()
+
+    def _bss_write_attempt(self, cr, attempt, delay, message):
+        cr.execute(
+            SQL(
+                """UPDATE telecom_outbox SET attempt_count = %(attempt)s,
+                          last_attempt_at = now() at time zone 'utc',
+                          next_attempt_at = now() at time zone 'utc'
+                              + %(delay)s * interval '1 second',
+                          last_error = %(error)s
+                    WHERE id = %(id)s AND state = 'pending'""",
+                attempt=attempt,
+                delay=delay,
+                error=message,
+                id=self.id,
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # delivery of one order (jobs queued before batches, tests, tools)
     # ------------------------------------------------------------------
     def _bss_deliver(self):
         """Deliver this order once; the job's result says what happened."""
@@ -310,37 +497,52 @@ class TelecomOutbox(models.Model):
         self.backend_id.flush_recordset()
         with self.backend_id._bss_short_transaction() as cr:
             self.backend_id._bss_journal(journal, cr=cr)
-            cr.execute(
-                SQL(
-                    """UPDATE telecom_outbox SET attempt_count = %(attempt)s,
-                              last_attempt_at = now() at time zone 'utc',
-                              next_attempt_at = now() at time zone 'utc'
-                                  + %(delay)s * interval '1 second',
-                              last_error = %(error)s
-                        WHERE id = %(id)s AND state = 'pending'""",
-                    attempt=attempt,
-                    delay=delay,
-                    error=message,
-                    id=self.id,
-                )
-            )
+            self._bss_write_attempt(cr, attempt, delay, message)
         raise RetryableJobError(message, seconds=delay)
 
     def _bss_mark_done(self, values):
-        # sudo: delivery state is written by the system (see _bss_create)
-        self.sudo().write(
-            {
-                **values,
-                "state": "done",
-                "date_done": fields.Datetime.now(),
-                "attempt_count": self.attempt_count + 1,
-                "last_attempt_at": fields.Datetime.now(),
-                "next_attempt_at": False,
-            }
+        self._bss_mark_delivered({self.id: values})
+
+    def _bss_mark_delivered(self, answers):
+        """Billing applied these orders: write its answers (``answers``: order id
+        -> values of ``mappers.order_result_values``) in one statement, then let
+        the requests and refunds follow."""
+        if not self:
+            return
+        self.flush_recordset()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE telecom_outbox o SET state = 'done',
+                          date_done = now() at time zone 'utc',
+                          attempt_count = o.attempt_count + 1,
+                          last_attempt_at = now() at time zone 'utc',
+                          next_attempt_at = NULL,
+                          external_order_id = a.external_order_id,
+                          external_status = a.external_status,
+                          response_message = a.response_message,
+                          job_uuid = COALESCE(%(job)s, o.job_uuid),
+                          write_uid = %(uid)s,
+                          write_date = now() at time zone 'utc'
+                     FROM jsonb_to_recordset(%(answers)s::jsonb) AS a(
+                          id int, external_order_id varchar,
+                          external_status varchar, response_message text)
+                    WHERE o.id = a.id""",
+                job=self.env.context.get("job_uuid"),
+                uid=self.env.uid,
+                answers=json.dumps(
+                    [{**answers[order_id], "id": order_id} for order_id in self.ids]
+                ),
+            )
         )
-        if self.request_id:
-            self.request_id._bss_on_order_delivered(self)
-        self.refund_id._bss_on_adjustment_posted(self)
+        self.invalidate_recordset()
+        self.modified(["state", "attempt_count"])
+        self._bss_after_delivered()
+
+    def _bss_after_delivered(self):
+        """The requests and refunds of the delivered orders follow billing."""
+        self.request_id._bss_on_orders_delivered(self)
+        for order in self.filtered("refund_id"):
+            order.refund_id._bss_on_adjustment_posted(order)
 
     def _bss_mark_rejected(self, error):
         # sudo: delivery state is written by the system (see _bss_create)
@@ -436,17 +638,18 @@ class TelecomOutbox(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _cron_requeue_stalled(self, batch_size=1000):
-        """Queue again the pending orders no live job will deliver.
+        """Queue again the pending orders due for 5 minutes no live job delivers.
 
         A job may be cancelled by hand, fail on a bug or be lost with its
         database backup: the outbox, not the job queue, is the truth.
         """
+        self.flush_model(["state", "next_attempt_at", "job_uuid"])
         self.env.cr.execute(
             SQL(
                 """SELECT o.id FROM telecom_outbox o
                      LEFT JOIN queue_job j ON j.uuid = o.job_uuid
                     WHERE o.state = 'pending'
-                      AND o.create_date
+                      AND COALESCE(o.next_attempt_at, o.create_date)
                           < now() at time zone 'utc' - interval '5 minutes'
                       AND (j.id IS NULL
                            OR j.state NOT IN ('wait_dependencies', 'pending',

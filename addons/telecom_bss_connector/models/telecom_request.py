@@ -210,22 +210,36 @@ class TelecomRequest(models.Model):
                     )
                 )
 
-    def _bss_on_order_delivered(self, order):
-        """Billing confirmed: complete the request when its day has come."""
-        self.ensure_one()
-        if self.state not in ("submitted", "scheduled"):
-            return
-        if self.effective_date and self.effective_date > fields.Date.context_today(
-            self
-        ):
-            # billing has it; the scheduled-request cron completes it on its day
-            self.fulfilment_status = "none"
+    def _bss_on_orders_delivered(self, orders):
+        """Billing confirmed ``orders`` (of these requests): complete the requests
+        whose day has come, together; one by one if one of them cannot."""
+        waiting = self.filtered(
+            lambda request: request.state in ("submitted", "scheduled")
+        )
+        today = fields.Date.context_today(self)
+        later = waiting.filtered(
+            lambda request: request.effective_date and request.effective_date > today
+        )
+        # billing has them; the scheduled-request cron completes them on their day
+        later.fulfilment_status = "none"
+        due = waiting - later
+        if not due:
             return
         try:
             with self.env.cr.savepoint():
-                self._complete_after_fulfilment()
+                due._complete_after_fulfilment()
         except (UserError, ValidationError) as error:
-            self._bss_report_mismatch(order, str(error))
+            order_of = {order.request_id.id: order for order in orders}
+            if len(due) == 1:
+                due._bss_report_mismatch(order_of[due.id], str(error))
+                return
+            for request in due:
+                request._bss_on_orders_delivered(order_of[request.id])
+
+    def _bss_on_order_delivered(self, order):
+        """Billing confirmed: complete the request when its day has come."""
+        self.ensure_one()
+        self._bss_on_orders_delivered(order)
 
     def _bss_on_order_rejected(self, order, message):
         """Billing refused: the request is rejected (or cancelled) with its reason."""

@@ -1,4 +1,5 @@
 from . import test_outbox
+from . import test_outbox_batch
 from . import test_backend
 from . import test_snapshot
 from . import test_catalog

@@ -53,9 +53,10 @@ class TestOutbox(BssCommon):
             order = request.bss_outbox_ids
             trap.assert_jobs_count(1)
             trap.assert_enqueued_job(
-                order._bss_deliver,
+                self.env["telecom.outbox"]._bss_deliver_batch,
+                args=(self.backend.id, 0),
                 properties={
-                    "identity_key": f"telecom.outbox:{order.id}",
+                    "identity_key": f"telecom.outbox:{self.backend.id}:0",
                     "channel": "root.telecom_bss",
                     "max_retries": self.backend.max_attempts + 2,
                 },
@@ -413,7 +414,16 @@ class TestOutbox(BssCommon):
         with trap_jobs() as trap:
             self.env["telecom.outbox"]._cron_requeue_stalled()
             trap.assert_jobs_count(1)
-            trap.assert_enqueued_job(order._bss_deliver)
+            trap.assert_enqueued_job(
+                self.env["telecom.outbox"]._bss_deliver_batch,
+                args=(self.backend.id, 0),
+            )
+        # an order waiting for its next attempt is not stalled: its wake-up is
+        order.next_attempt_at = fields.Datetime.now() + timedelta(minutes=10)
+        order.job_uuid = False
+        with trap_jobs() as trap:
+            self.env["telecom.outbox"]._cron_requeue_stalled()
+            trap.assert_jobs_count(0)
 
     def test_agents_read_orders_of_their_zones_only_and_never_write(self):
         request = self._block_request()

@@ -1,0 +1,308 @@
+import threading
+
+from odoo import SUPERUSER_ID, api, fields, sql_db
+from odoo.tests import tagged
+
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.tests.common import trap_jobs
+
+from ..adapters.base import RejectedError, TransportError
+from .common import BssCommon
+
+
+@tagged("post_install", "-at_install")
+class TestOutboxBatch(BssCommon):
+    """Delivery in batches: one job sends the due orders of a system."""
+
+    def _submitted_orders(self, count, request_type="block"):
+        with trap_jobs():
+            requests_ = self.env["telecom.request"]
+            for _index in range(count):
+                if request_type == "activation":
+                    service = self._activate_line(self.account)
+                    requests_ |= service.request_ids
+                    continue
+                request = self._new_request(
+                    "block", self._activate_without_billing(), block_reason="lost_sim"
+                )
+                request.action_submit()
+                requests_ |= request
+        return requests_, requests_.bss_outbox_ids
+
+    def _run_batch(self):
+        return self.env["telecom.outbox"]._bss_deliver_batch(self.backend.id)
+
+    def test_one_job_delivers_a_batch_by_priority_and_queues_the_next(self):
+        self.backend.delivery_batch_size = 2
+        self.env.flush_all()  # committed configuration, as in production
+        blocks, block_orders = self._submitted_orders(2)
+        activations, activation_orders = self._submitted_orders(1, "activation")
+        answers = iter(self.order_answer(f"ORD-{n}") for n in range(10))
+        with (
+            self.patch_adapter(
+                "submit_order", side_effect=lambda *args: next(answers)
+            ) as submit,
+            trap_jobs() as trap,
+        ):
+            result = self._run_batch()
+            # a full batch: the slot's next job is queued at once
+            trap.assert_jobs_count(1)
+            trap.assert_enqueued_job(
+                self.env["telecom.outbox"]._bss_deliver_batch,
+                args=(self.backend.id, 0),
+                properties={"eta": None},
+            )
+        self.assertIn("delivered 2", result)
+        # the activation first (a line waits for it), then the oldest block
+        sent = [call.args[1] for call in submit.call_args_list]
+        self.assertEqual(
+            sent, [activation_orders.idempotency_key, block_orders[0].idempotency_key]
+        )
+        self.assertEqual(activation_orders.state, "done")
+        self.assertEqual(activations.service_id.state, "active")
+        self.assertEqual(block_orders.mapped("state"), ["done", "pending"])
+        self.assertEqual(blocks.mapped("state"), ["done", "submitted"])
+        with (
+            self.patch_adapter("submit_order", side_effect=lambda *a: next(answers)),
+            trap_jobs() as trap,
+        ):
+            self.assertIn("delivered 1", self._run_batch())
+            trap.assert_jobs_count(0)  # nothing left, nothing waiting
+            self.assertEqual(self._run_batch(), "nothing to deliver")
+        self.assertEqual(blocks.mapped("state"), ["done", "done"])
+        self.assertEqual(blocks.service_id.mapped("state"), ["blocked", "blocked"])
+        self.assertEqual(block_orders.mapped("attempt_count"), [1, 1])
+        self.assertEqual(
+            sorted(block_orders.mapped("external_order_id")), ["ORD-1", "ORD-2"]
+        )
+        calls = self.env["telecom.backend.call"].search(
+            [("backend_id", "=", self.backend.id)]
+        )
+        self.assertEqual(calls.mapped("outcome"), ["ok"] * 3)
+
+    def test_transport_failure_stops_the_batch_and_counts_one_attempt(self):
+        _requests, orders = self._submitted_orders(3)
+        outcomes = iter(
+            [self.order_answer("ORD-1"), TransportError("billing error HTTP 503")]
+        )
+
+        def submit(*_args):
+            outcome = next(outcomes)
+            if isinstance(outcome, Exception):
+                raise outcome
+            return outcome
+
+        with (
+            self.patch_adapter("submit_order", side_effect=submit),
+            trap_jobs() as trap,
+        ):
+            result = self._run_batch()
+            # the rest is due: the next job goes on (the circuit decides)
+            trap.assert_jobs_count(1)
+        self.assertIn("failed 1, left 1", result)
+        orders.invalidate_recordset()
+        self.assertEqual(orders.mapped("state"), ["done", "pending", "pending"])
+        self.assertEqual(orders.mapped("attempt_count"), [1, 1, 0])
+        self.assertIn("503", orders[1].last_error)
+        self.assertGreater(orders[1].next_attempt_at, fields.Datetime.now())
+        self.assertFalse(orders[2].next_attempt_at)
+        # the failed order waits for its delay; the untouched one goes now
+        with (
+            self.patch_adapter(
+                "submit_order", return_value=self.order_answer("ORD-3")
+            ) as sent,
+            trap_jobs() as trap,
+        ):
+            self._run_batch()
+            # a wake-up job for the order waiting for its retry
+            trap.assert_jobs_count(1)
+            wake_up = trap.enqueued_jobs[0].eta - orders[1].next_attempt_at
+            self.assertLess(abs(wake_up.total_seconds()), 1)
+        self.assertEqual(sent.call_args.args[1], orders[2].idempotency_key)
+        self.assertEqual(orders.mapped("state"), ["done", "pending", "done"])
+
+    def test_refusal_in_a_batch_rejects_its_request_and_goes_on(self):
+        requests_, orders = self._submitted_orders(2)
+        outcomes = iter([RejectedError("Line blocked for debt"), None])
+
+        def submit(*_args):
+            outcome = next(outcomes)
+            if outcome:
+                raise outcome
+            return self.order_answer()
+
+        with self.patch_adapter("submit_order", side_effect=submit), trap_jobs():
+            self._run_batch()
+        self.assertEqual(orders.mapped("state"), ["rejected", "done"])
+        self.assertEqual(requests_.mapped("state"), ["rejected", "done"])
+
+    def test_open_circuit_stops_the_batch_and_wakes_up_after_the_pause(self):
+        _requests, orders = self._submitted_orders(2)
+        self.backend.write(
+            {
+                "circuit_state": "open",
+                "circuit_opened_at": fields.Datetime.now(),
+                "circuit_cooldown": 60,
+            }
+        )
+        with (
+            self.patch_adapter("submit_order") as submit,
+            trap_jobs() as trap,
+        ):
+            self._run_batch()
+            trap.assert_jobs_count(1)
+            eta = trap.enqueued_jobs[0].eta
+        submit.assert_not_called()
+        self.assertEqual(orders.mapped("attempt_count"), [0, 0])
+        self.assertGreaterEqual(
+            (eta - fields.Datetime.now()).total_seconds(), 55
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestOutboxConcurrentDelivery(BssCommon):
+    """Two delivery jobs at once, each in its own transaction (real connections,
+    committed data, cleaned up afterwards): no order is sent twice."""
+
+    ORDERS = 40
+
+    def setUp(self):
+        super().setUp()
+        self.dbname = self.env.cr.dbname
+        self.key_prefix = f"T-CONCURRENT-{id(self)}"
+        with self._own_env() as env:
+            backend = env["telecom.backend"].create(
+                self._backend_vals(
+                    name="T Concurrent Billing",
+                    url="http://127.0.0.1:9",
+                    delivery_batch_size=5,
+                    owner_id=False,
+                )
+            )
+            env["telecom.outbox"].create(
+                [
+                    {
+                        "idempotency_key": f"{self.key_prefix}-{index:03d}",
+                        "backend_id": backend.id,
+                        "operation": "block",
+                        "account_ref": "ACC-CONCURRENT",
+                    }
+                    for index in range(self.ORDERS)
+                ]
+            )
+            self.backend_id = backend.id
+        self.addCleanup(self._clean)
+
+    def _own_env(self):
+        """An environment on a connection of its own, committed at the end."""
+        return _OwnEnv(self.dbname)
+
+    def _clean(self):
+        with self._own_env() as env:
+            env["telecom.outbox"].search(
+                [("backend_id", "=", self.backend_id)]
+            ).unlink()
+            env["telecom.backend.call"].search(
+                [("backend_id", "=", self.backend_id)]
+            ).unlink()
+            env["telecom.backend"].browse(self.backend_id).unlink()
+
+    def test_two_deliverers_never_send_the_same_order(self):
+        sent, lock = [], threading.Lock()
+        both_sending = threading.Barrier(2, timeout=30)
+        first_call = threading.local()
+
+        def submit(_adapter, key, *_args):
+            if not getattr(first_call, "done", False):
+                # both jobs hold their claimed batch at this point
+                first_call.done = True
+                both_sending.wait()
+            with lock:
+                sent.append(key)
+            return self.order_answer(f"ORD-{key}")
+
+        errors = []
+
+        def deliverer():
+            try:
+                while True:
+                    with self._own_env() as env:
+                        Outbox = env["telecom.outbox"]
+                        try:
+                            result = Outbox._bss_deliver_batch(self.backend_id)
+                        except RetryableJobError:
+                            env.cr.rollback()
+                            continue
+                    if result == "nothing to deliver":
+                        return
+            except Exception as error:  # reported by the test thread
+                errors.append(error)
+
+        with (
+            self.patch_adapter("submit_order", side_effect=submit),
+            # what the jobs queue next and their journal use other connections:
+            # not under test here
+            _patch_model(self, "telecom.outbox", "_bss_queue_next", None),
+            _patch_model(self, "telecom.backend", "_bss_journal", None),
+        ):
+            threads = [threading.Thread(target=deliverer) for _index in range(2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=120)
+        self.assertFalse(errors)
+        self.assertEqual(len(sent), self.ORDERS)
+        self.assertEqual(len(set(sent)), self.ORDERS, "an order was sent twice")
+        with self._own_env() as env:
+            orders = env["telecom.outbox"].search(
+                [("backend_id", "=", self.backend_id)]
+            )
+            self.assertEqual(set(orders.mapped("state")), {"done"})
+            self.assertEqual(set(orders.mapped("attempt_count")), {1})
+
+
+    def test_a_delivery_of_one_order_keeps_its_order_out_of_batches(self):
+        with self._own_env() as env:
+            first = env["telecom.outbox"].search(
+                [("backend_id", "=", self.backend_id)], order="id", limit=1
+            )
+            key = first.idempotency_key
+            self.assertTrue(first._bss_try_lock())  # _bss_deliver runs on it
+            with (
+                self.patch_adapter(
+                    "submit_order", return_value=self.order_answer()
+                ) as sent,
+                _patch_model(self, "telecom.outbox", "_bss_queue_next", None),
+                _patch_model(self, "telecom.backend", "_bss_journal", None),
+                self._own_env() as other,
+            ):
+                other["telecom.outbox"]._bss_deliver_batch(self.backend_id)
+            # its batch of 5 without the order being delivered alone
+            self.assertEqual(sent.call_count, 4)
+            self.assertNotIn(key, [call.args[1] for call in sent.call_args_list])
+
+
+class _OwnEnv:
+    """``with _OwnEnv(dbname) as env``: a superuser environment on a new
+    connection (not the test's), committed when the block ends without error."""
+
+    def __init__(self, dbname):
+        self.cr = sql_db.db_connect(dbname).cursor()
+
+    def __enter__(self):
+        return api.Environment(self.cr, SUPERUSER_ID, {})
+
+    def __exit__(self, exc_type, *_exc):
+        if exc_type is None:
+            self.cr.commit()
+        else:
+            self.cr.rollback()
+        self.cr.close()
+
+
+def _patch_model(case, model, method, return_value):
+    from unittest import mock
+
+    return mock.patch.object(
+        type(case.env[model]), method, autospec=True, return_value=return_value
+    )
