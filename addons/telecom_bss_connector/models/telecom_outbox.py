@@ -174,15 +174,19 @@ class TelecomOutbox(models.Model):
     @api.model
     def _bss_queue_delivery(self, backend, slot, eta=None, identity=None):
         """Queue a delivery job of ``backend`` (or reuse its waiting one); its uuid."""
-        job = self.browse().with_delay(
-            channel=JOB_CHANNEL,
-            eta=eta,
-            max_retries=backend.max_attempts + 2,
-            identity_key=identity or f"telecom.outbox:{backend.id}:{slot}",
-            description=self.env._(
-                "Deliver billing orders to %(backend)s", backend=backend.name
-            ),
-        )._bss_deliver_batch(backend.id, slot)
+        job = (
+            self.browse()
+            .with_delay(
+                channel=JOB_CHANNEL,
+                eta=eta,
+                max_retries=backend.max_attempts + 2,
+                identity_key=identity or f"telecom.outbox:{backend.id}:{slot}",
+                description=self.env._(
+                    "Deliver billing orders to %(backend)s", backend=backend.name
+                ),
+            )
+            ._bss_deliver_batch(backend.id, slot)
+        )
         return job.uuid if job else None
 
     @api.model
