@@ -275,6 +275,9 @@ def start_server(args, log_path):
     else:
         stop_server(process)
         raise SystemExit(f"Odoo did not answer on {url}: see {log_path}")
+    # the threaded server answers /web/health before it loads the registry
+    # (workers have it preloaded): load it before measuring
+    urllib.request.urlopen(url + "/web/login", timeout=600)
     return process, url, settings
 
 
@@ -307,7 +310,7 @@ class Sampler(threading.Thread):
             previous = current
 
     def read(self):
-        stats, backends = {}, set()
+        stats, backends, clients = {}, set(), set()
         for entry in os.listdir("/proc"):
             if not entry.isdigit():
                 continue
@@ -324,7 +327,9 @@ class Sampler(threading.Thread):
             )
             if cmdline.startswith(b"postgres: ") and f" {self.db} ".encode() in cmdline:
                 backends.add(int(entry))
-        return time.monotonic(), stats, backends, self.tree(stats)
+            elif b"locustfile.py" in cmdline:
+                clients.add(int(entry))
+        return time.monotonic(), stats, backends, clients, self.tree(stats)
 
     def tree(self, stats):
         pids, todo = set(), [self.root_pid]
@@ -339,7 +344,7 @@ class Sampler(threading.Thread):
         return pids
 
     def delta(self, previous, current):
-        (t0, stats0, _b0, _o0), (t1, stats1, backends, odoo) = previous, current
+        (t0, stats0, *_rest), (t1, stats1, backends, clients, odoo) = previous, current
         elapsed = t1 - t0
 
         def cpu_seconds(pids):
@@ -359,6 +364,7 @@ class Sampler(threading.Thread):
             "pg_cpu": 100.0 * cpu_seconds(backends) / elapsed,
             "pg_cpu_s": cpu_seconds(backends),
             "pg_connections": len(backends),
+            "client_cpu": 100.0 * cpu_seconds(clients) / elapsed,
             "load": os.getloadavg()[0],
         }
 
@@ -381,6 +387,7 @@ class Sampler(threading.Thread):
             "odoo_cpu_s": sum(series("odoo_cpu_s")),
             "pg_cpu_s": sum(series("pg_cpu_s")),
             "pg_connections_max": max(series("pg_connections")),
+            "client_cpu_mean": statistics.mean(series("client_cpu")),
             "load_max": max(series("load")),
         }
 
