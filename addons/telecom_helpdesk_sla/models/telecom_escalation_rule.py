@@ -140,20 +140,28 @@ class TelecomEscalationRule(models.Model):
                 self.trigger_kind,
                 tickets.subselect(),
             )
+        # W(now) once per calendar and zone of the running lines, not per line
         Interval = self.env["telecom.sla.calendar.interval"]
         return SQL(
-            """SELECT l.ticket_id FROM telecom_sla_line l
+            """WITH n AS MATERIALIZED (
+                   SELECT k.c, k.r, %(now_work)s AS w
+                     FROM (SELECT calendar_id AS c, COALESCE(region_id, 0) AS r
+                             FROM telecom_sla_calendar_interval
+                         GROUP BY 1, 2) k
+               )
+               SELECT l.ticket_id
+                 FROM n
+                 JOIN telecom_sla_line l
+                   ON l.calendar_id = n.c
+                  AND COALESCE(l.calendar_region_id, 0) = n.r
                 WHERE l.kind = %(kind)s AND l.status = 'running'
                   AND l.ticket_id IN %(tickets)s
-                  AND l.work_origin + l.target_hours * 36 * %(percent)s
-                      <= %(now_work)s""",
+                  AND l.work_origin + l.target_hours * 36 * %(percent)s <= n.w""",
             kind=self.trigger_kind,
             tickets=tickets.subselect(),
             percent=self.trigger_percent,
             now_work=Interval._sql_work_at(
-                SQL("l.calendar_id"),
-                SQL("l.calendar_region_id"),
-                SQL("%s::timestamp", now),
+                SQL("k.c"), SQL("k.r"), SQL("%s::timestamp", now)
             ),
         )
 
@@ -168,6 +176,9 @@ class TelecomEscalationRule(models.Model):
                    SELECT c.ticket_id, %(rule)s, %(level)s, %(now)s, t.company_id
                      FROM (%(candidates)s) AS c(ticket_id)
                      JOIN helpdesk_ticket t ON t.id = c.ticket_id
+                    WHERE NOT EXISTS (
+                          SELECT 1 FROM telecom_escalation_firing f
+                           WHERE f.ticket_id = c.ticket_id AND f.rule_id = %(rule)s)
               ON CONFLICT (ticket_id, rule_id) DO NOTHING
                 RETURNING ticket_id""",
                 rule=self.id,
@@ -211,7 +222,13 @@ class TelecomEscalationRule(models.Model):
         """The rule's level on the tickets below it: an ORM write (tracked,
         dated, seen by other modules) as the user running the scan."""
         level = int(self.level)
-        raised = tickets.filtered(lambda t: t.telecom_escalation_level < level)
+        tickets.flush_recordset(["telecom_escalation_level"])
+        self.env.cr.execute(
+            """SELECT id FROM helpdesk_ticket
+                WHERE id = ANY(%s) AND COALESCE(telecom_escalation_level, 0) < %s""",
+            (tickets.ids, level),
+        )
+        raised = tickets.browse([row[0] for row in self.env.cr.fetchall()])
         raised._telecom_engine_write(
             "telecom_escalation_level", dict.fromkeys(raised.ids, level)
         )
@@ -226,6 +243,15 @@ class TelecomEscalationRule(models.Model):
 
     def _notify(self, tickets):
         """Activities, emails and SMS to the recipients, created in batches."""
+        if not (self.notify_activity or self.notify_email or self.notify_sms):
+            return
+        if not self.notify_user_ids.filtered("active"):
+            # only the tickets' own agents: skip the tickets without any
+            if not (self.notify_assignee or self.notify_team_leader):
+                return
+            if self.notify_assignee and self.notify_team_leader:
+                reached = self.env["telecom.sla.line"]._tickets_with_agents(tickets.ids)
+                tickets = tickets.filtered(lambda ticket: ticket.id in reached)
         activities, mails, sms = [], [], []
         model_id = self.env["ir.model"]._get_id("helpdesk.ticket")
         activity_type = self.env.ref(

@@ -137,12 +137,31 @@ class TelecomSlaLine(models.Model):
         return len(rows)
 
     @api.model
+    def _tickets_with_agents(self, ticket_ids):
+        """The tickets among ``ticket_ids`` with an active assignee or team
+        leader (one query: most scans flag tickets nobody is reminded of)."""
+        self.env["helpdesk.ticket"].flush_model(["user_id", "team_id"])
+        self.env.cr.execute(
+            """SELECT t.id FROM helpdesk_ticket t
+            LEFT JOIN res_users u ON u.id = t.user_id AND u.active
+            LEFT JOIN helpdesk_ticket_team team ON team.id = t.team_id
+            LEFT JOIN res_users leader ON leader.id = team.user_id AND leader.active
+                WHERE t.id = ANY(%s)
+                  AND (u.id IS NOT NULL OR leader.id IS NOT NULL)""",
+            (list(ticket_ids),),
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    @api.model
     def _remind(self, warned):
         """SLA targets are at risk: remind the assignee and the team leader of
         each ticket, once per target (the scan returns each warning once)."""
         if not warned:
             return
-        lines = self.browse([row[0] for row in warned])
+        reached = self._tickets_with_agents({row[1] for row in warned})
+        lines = self.browse([row[0] for row in warned if row[1] in reached])
+        if not lines:
+            return
         activity_type = self.env.ref(
             "telecom_helpdesk_sla.mail_activity_type_telecom_sla_risk"
         )
