@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from .sla_selections import ACTIVE_INCIDENT_STATES
 
@@ -85,31 +86,69 @@ class HelpdeskTicket(models.Model):
         return len(ids)
 
     def _sla_wanted_pauses(self):
-        """{ticket id: pause reason} of the open tickets whose clocks must stop."""
-        wanted = {}
-        for ticket in self:
-            policy = ticket.sla_policy_id
-            if not policy or ticket.closed:
-                continue
-            if ticket.stage_id in policy.pause_stage_ids:
-                wanted[ticket.id] = "stage"
-            elif (
-                policy.incident_time == "exclude"
-                and ticket.incident_id.state in ACTIVE_INCIDENT_STATES
-            ):
-                wanted[ticket.id] = "incident"
-        return wanted
+        """{ticket id: pause reason} of the open tickets whose clocks must stop
+        (one query: a waiting stage of the policy, else an active incident
+        whose time the policy excludes)."""
+        if not self:
+            return {}
+        self._sla_flush_pause_inputs()
+        stages = self.env["telecom.sla.policy"]._fields["pause_stage_ids"]
+        self.env.cr.execute(
+            SQL(
+                """SELECT t.id,
+                          CASE WHEN EXISTS (
+                                    SELECT 1 FROM %(rel)s rel
+                                     WHERE rel.%(policy_col)s = p.id
+                                       AND rel.%(stage_col)s = t.stage_id)
+                               THEN 'stage'
+                               WHEN p.incident_time = 'exclude'
+                                AND i.state = ANY(%(active)s)
+                               THEN 'incident' END
+                     FROM helpdesk_ticket t
+                     JOIN telecom_sla_policy p ON p.id = t.sla_policy_id
+                LEFT JOIN helpdesk_ticket_stage s ON s.id = t.stage_id
+                LEFT JOIN telecom_incident i ON i.id = t.incident_id
+                    WHERE t.id = ANY(%(ids)s) AND NOT COALESCE(s.closed, false)""",
+                rel=SQL.identifier(stages.relation),
+                policy_col=SQL.identifier(stages.column1),
+                stage_col=SQL.identifier(stages.column2),
+                active=list(ACTIVE_INCIDENT_STATES),
+                ids=self.ids,
+            )
+        )
+        return {
+            ticket_id: reason for ticket_id, reason in self.env.cr.fetchall() if reason
+        }
+
+    def _sla_open_ids(self):
+        """Ids of the open tickets among these (one query)."""
+        self._sla_flush_pause_inputs()
+        self.env.cr.execute(
+            """SELECT t.id FROM helpdesk_ticket t
+            LEFT JOIN helpdesk_ticket_stage s ON s.id = t.stage_id
+                WHERE t.id = ANY(%s) AND NOT COALESCE(s.closed, false)""",
+            (self.ids,),
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _sla_flush_pause_inputs(self):
+        self.env["helpdesk.ticket"].flush_model(
+            ["stage_id", "sla_policy_id", "incident_id"]
+        )
+        self.env["helpdesk.ticket.stage"].flush_model(["closed"])
+        self.env["telecom.sla.policy"].flush_model(["pause_stage_ids", "incident_time"])
+        self.env["telecom.incident"].flush_model(["state"])
 
     def _sla_sync_pause(self, now):
         """Pause the clocks of tickets that wait, resume the others."""
-        tickets = self.filtered(lambda ticket: not ticket.closed)
-        if not tickets:
+        if not self:
             return
-        wanted = tickets._sla_wanted_pauses()
+        wanted, running = self._sla_wanted_pauses(), self._sla_open_ids()
         Line = self.env["telecom.sla.line"]
         Line._pause(wanted, now)
-        running = tickets.filtered(lambda ticket: ticket.id not in wanted)
-        Line._resume(running.ids, now)
+        Line._resume(
+            [ticket_id for ticket_id in running if ticket_id not in wanted], now
+        )
 
     def _sla_on_reply(self, message):
         """First response and periodic updates are met by a public reply of an

@@ -267,12 +267,11 @@ class TelecomIncident(models.Model):
         self._emit("incident.resolved")
         self._emit_to_subscribers("incident.subscriber_resolved")
         self._queue_notifications("resolved")
-        for incident in self:
-            _done, remaining = incident._resolve_linked_tickets()
-            if remaining:
-                self.env.ref(
-                    "telecom_helpdesk_sla.ir_cron_telecom_incident_close_tickets"
-                )._trigger()
+        _done, remaining = self._resolve_linked_tickets()
+        if remaining:
+            self.env.ref(
+                "telecom_helpdesk_sla.ir_cron_telecom_incident_close_tickets"
+            )._trigger()
         return True
 
     def action_cancel(self):

@@ -79,7 +79,13 @@ class TelecomIncident(models.Model):
             )
         self.check_access("write")
         tickets.check_access("write")
-        to_link = tickets.filtered(lambda ticket: ticket.incident_id != self)
+        tickets.flush_recordset(["incident_id"])
+        self.env.cr.execute(
+            """SELECT id FROM helpdesk_ticket
+                WHERE id = ANY(%s) AND incident_id IS DISTINCT FROM %s""",
+            (tickets.ids, self.id),
+        )
+        to_link = tickets.browse([row[0] for row in self.env.cr.fetchall()])
         to_link._telecom_engine_write(
             "incident_id", dict.fromkeys(to_link.ids, self.id)
         )
@@ -95,48 +101,66 @@ class TelecomIncident(models.Model):
         self.env["telecom.sla.line"]._sync_ticket_summary(tickets.ids)
 
     def _resolve_linked_tickets(self, limit=1000):
-        """Close up to ``limit`` open linked tickets with the incident's
-        resolution; returns (closed, still open)."""
-        self.ensure_one()
+        """Close up to ``limit`` open tickets linked to these incidents with
+        their incident's resolution; returns (closed, still open)."""
+        return self._close_linked_tickets([("incident_id", "in", self.ids)], limit)
+
+    @api.model
+    def _close_linked_tickets(self, incident_domain, limit):
+        """Close up to ``limit`` open tickets linked to the incidents of
+        ``incident_domain`` (a domain on the tickets), whatever the number of
+        incidents: one search, one stage write per team and company, one
+        batch of chatter notes; returns (closed, still open)."""
         Ticket = self.env["helpdesk.ticket"]
-        domain = [("incident_id", "=", self.id), ("closed", "=", False)]
+        domain = [*incident_domain, ("closed", "=", False)]
         tickets = Ticket.search(domain, limit=limit)
-        body = Markup("<p><strong>%s</strong></p><p>%s</p>") % (
+        bodies = {
+            incident: incident._resolution_note() for incident in tickets.incident_id
+        }
+        closed = Ticket
+        for (team, company), group in tickets.grouped(
+            lambda ticket: (ticket.team_id, ticket.incident_id.company_id)
+        ).items():
+            stage = team._get_applicable_stages().filtered("closed")[:1]
+            stage = stage or self._fallback_closed_stage(company)
+            if not stage:
+                continue
+            # the subscribers are told by the incident notification: no stage
+            # e-mail per ticket (the stage change is still tracked)
+            group.with_context(telecom_sla_no_stage_mail=True).write(
+                {"stage_id": stage.id}
+            )
+            closed |= group
+        if closed:
+            closed._message_log_batch(
+                bodies={ticket.id: bodies[ticket.incident_id] for ticket in closed}
+            )
+        return len(tickets), Ticket.search_count(domain)
+
+    def _resolution_note(self):
+        self.ensure_one()
+        return Markup("<p><strong>%s</strong></p><p>%s</p>") % (
             self.env._(
                 "Resolved with the mass incident %(incident)s.",
                 incident=self.display_name,
             ),
             self.resolution or "",
         )
-        fallback = self.env["helpdesk.ticket.stage"].search(
-            [("closed", "=", True), ("company_id", "in", [False, self.company_id.id])],
+
+    @api.model
+    def _fallback_closed_stage(self, company):
+        return self.env["helpdesk.ticket.stage"].search(
+            [("closed", "=", True), ("company_id", "in", [False, company.id])],
             limit=1,
         )
-        for team, team_tickets in tickets.grouped("team_id").items():
-            stage = team._get_applicable_stages().filtered("closed")[:1] or fallback
-            if not stage:
-                continue
-            # the subscribers are told by the incident notification: no stage
-            # e-mail per ticket (the stage change is still tracked)
-            team_tickets.with_context(telecom_sla_no_stage_mail=True).write(
-                {"stage_id": stage.id}
-            )
-            team_tickets._message_log_batch(
-                bodies=dict.fromkeys(team_tickets.ids, body)
-            )
-        return len(tickets), Ticket.search_count(domain)
 
     @api.model
     def _cron_close_resolved_tickets(self, limit=1000):
-        """Close, in batches, the tickets still open on resolved incidents."""
-        incidents = self.search(
-            [("state", "=", "resolved"), ("ticket_ids.closed", "=", False)]
+        """Close, in batches, the tickets still open on resolved incidents
+        (all incidents at once: one search, not one per incident)."""
+        done, remaining = self._close_linked_tickets(
+            [("incident_id.state", "=", "resolved")], limit
         )
-        done = remaining = 0
-        for incident in incidents:
-            closed, left = incident._resolve_linked_tickets(limit)
-            done += closed
-            remaining += left
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
 
     # ------------------------------------------------------------------
