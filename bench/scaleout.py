@@ -110,8 +110,11 @@ def free_port():
         return sock.getsockname()[1]
 
 
+STARTED = time.monotonic()
+
+
 def say(message):
-    print(f"[scaleout] {message}", flush=True)
+    print(f"[scaleout +{time.monotonic() - STARTED:.0f}s] {message}", flush=True)
 
 
 # ----------------------------------------------------------------------
@@ -152,8 +155,9 @@ class Processes:
             process.wait(timeout=10)
 
     def stop_all(self):
+        # at the end of a test nothing needs a graceful stop
         for name in list(self.groups)[::-1]:
-            self.kill(name, signal.SIGTERM)
+            self.kill(name)
 
 
 def wait_until(predicate, timeout, what, step=0.5):
@@ -614,7 +618,8 @@ def _create_records(env, run, url, agents, total):
             "url": url,
             "auth_type": "token",
             "token": TOKEN,
-            "company_id": False,
+            # the agents' company: ranked before any backend of no company (demo)
+            "company_id": env.company.id,
             "region_ids": [(6, 0, zone.ids)],
             "connect_timeout": 1,
             "read_timeout": 5,
@@ -963,6 +968,9 @@ def check_card(deployment, data, checks):
 # ----------------------------------------------------------------------
 def main():
     args = configure()
+    # stopped (tools/test's timeout, Ctrl-C): the finally below still stops the
+    # servers, which run in sessions of their own
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
     workdir = Path(tempfile.mkdtemp(prefix="telecom-scaleout."))
     os.chdir(REPO_ROOT)  # python -m simulator
     deployment = Deployment(args, workdir)
@@ -974,6 +982,7 @@ def main():
         checks.record("scale-out deployment", False, f"{error!r}")
     finally:
         deployment.stop()
+        say("stopped")
         if args.keep or checks.failed:
             say(f"logs kept in {workdir}")
         if not args.keep:
