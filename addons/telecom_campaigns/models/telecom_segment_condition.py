@@ -147,6 +147,21 @@ class TelecomSegmentCondition(models.Model):
     )
     summary = fields.Char(compute="_compute_summary", recursive=True)
 
+    def init(self):
+        # A segment's query reads of each subscriber (res_partner) its id, the
+        # columns of the conditions on the subscriber and those of the record
+        # rules: kept in a narrow index of the active subscribers, the table
+        # (every column of a partner) is not read at all ("index only" scan,
+        # a sixth of its size). Measured on 1,000,000 subscribers
+        # (bench/campaign_segments.py).
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS res_partner_telecom_segment_scan_idx
+                   ON res_partner (id)
+                      INCLUDE (telecom_region_id, telecom_segment, company_id,
+                               partner_share)
+                WHERE telecom_is_subscriber AND active"""
+        )
+
     @api.depends("field_name", "is_group")
     def _compute_field_kind(self):
         for condition in self:

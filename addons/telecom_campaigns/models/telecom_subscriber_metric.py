@@ -37,6 +37,33 @@ HIGH_RISK, MEDIUM_RISK = 60, 30
 LIVE_STATES = ("active", "blocked")
 # a batch whose ids span less than this many times its size is read as a range
 DENSE_BATCH_FACTOR = 2
+# where the metrics cron's next batch starts (a subscriber id; 0: the first)
+REFRESH_CURSOR_PARAM = "telecom_campaigns.metric_refresh_after"
+
+
+def _capped_points(weight, cap):
+    """The points of a reason worth ``weight`` per occurrence, at most ``cap``."""
+    return sorted(
+        {min(times * weight, cap) for times in range(1, -(-cap // weight) + 1)}
+    )
+
+
+# every value the points of each reason can take (see _reasons_sql)
+REASON_POINTS = {
+    code: [points]
+    for code, points in CHURN_WEIGHTS.items()
+    if not code.startswith("complaint_")
+}
+for _code in ("complaint_30d", "complaint_90d"):
+    REASON_POINTS[_code] = _capped_points(
+        CHURN_WEIGHTS[_code], CHURN_WEIGHTS[f"{_code}_max"]
+    )
+# the figure a reason carries, over the ``points`` step of the refresh
+REASON_VALUES = {
+    "usage_drop": SQL("round(usage_drop)"),
+    "arpu_falling": SQL("round(-arpu_trend)"),
+    "debt": SQL("round(debt_last::numeric, 2)"),
+}
 
 
 def _month_start(now, months_back):
@@ -245,8 +272,10 @@ class TelecomSubscriberMetric(models.Model):
         """Refresh one batch of stale metrics; the scheduler runs it again while
         some remain (progress reported to ``ir.cron``).
 
-        A batch is the rows refreshed longest ago (older than ``max_age_hours``),
-        then the subscribers without a row yet. Rows of former subscribers are
+        A batch is the stale rows (refreshed more than ``max_age_hours`` ago)
+        in subscriber order, from where the previous batch stopped: a range of
+        subscriber ids, which the refresh reads as such (see _batch_filter).
+        Then the subscribers without a row yet. Rows of former subscribers are
         dropped at the end of a cycle. The progress reports the batch done and
         1 remaining while the batch was full (more may remain: counting them
         would read the whole table once per batch).
@@ -255,29 +284,21 @@ class TelecomSubscriberMetric(models.Model):
         cutoff = now - timedelta(hours=max_age_hours)
         self.flush_model(["refresh_date"])
         self.env["res.partner"].flush_model(["telecom_is_subscriber", "active"])
-        cr = self.env.cr
-        cr.execute(
-            SQL(
-                """SELECT partner_id FROM telecom_subscriber_metric
-                    WHERE refresh_date < %(cutoff)s OR refresh_date IS NULL
-                    LIMIT %(limit)s""",
-                cutoff=cutoff,
-                limit=batch_size + 1,
+        params = self.env["ir.config_parameter"].sudo()  # the cron's bookmark
+        after = int(params.get_param(REFRESH_CURSOR_PARAM, 0) or 0)
+        partner_ids = self._stale_partner_ids(cutoff, batch_size + 1, after=after)
+        full = len(partner_ids) > batch_size
+        if not full and after:
+            # stale rows before the bookmark (a cycle longer than the age): read
+            # once per cycle, in no particular order
+            partner_ids += self._stale_partner_ids(
+                cutoff, batch_size + 1 - len(partner_ids), upto=after
             )
-        )
-        partner_ids = [row[0] for row in cr.fetchall()]
         if len(partner_ids) <= batch_size:
-            cr.execute(
-                SQL(
-                    """SELECT p.id FROM res_partner p
-                        WHERE p.telecom_is_subscriber AND p.active
-                          AND NOT EXISTS (SELECT FROM telecom_subscriber_metric m
-                                           WHERE m.partner_id = p.id)
-                        ORDER BY p.id LIMIT %(limit)s""",
-                    limit=batch_size + 1 - len(partner_ids),
-                )
-            )
-            partner_ids += [row[0] for row in cr.fetchall()]
+            partner_ids += self._missing_partner_ids(batch_size + 1 - len(partner_ids))
+        cursor = partner_ids[batch_size - 1] if full else 0
+        if cursor != after:
+            params.set_param(REFRESH_CURSOR_PARAM, cursor)
         batch = partner_ids[:batch_size]
         self._refresh(batch, now=now)
         # more may remain when the batch was full: not counted (a scan of the
@@ -287,6 +308,46 @@ class TelecomSubscriberMetric(models.Model):
             self._delete_orphans()  # once per cycle: a scan of the whole table
         self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
         return len(batch)
+
+    @api.model
+    def _stale_partner_ids(self, cutoff, limit, after=None, upto=None):
+        """Subscribers of up to ``limit`` rows refreshed before ``cutoff``: in
+        subscriber order after the id ``after`` (through the unique index, from
+        there on), or in any order up to the id ``upto``."""
+        if after is not None:
+            where = SQL("partner_id > %s", after)
+            order = SQL("ORDER BY partner_id")
+        else:
+            where = SQL("partner_id <= %s", upto)
+            order = SQL()
+        self.env.cr.execute(
+            SQL(
+                """SELECT partner_id FROM telecom_subscriber_metric
+                    WHERE %(where)s
+                      AND (refresh_date < %(cutoff)s OR refresh_date IS NULL)
+                    %(order)s LIMIT %(limit)s""",
+                where=where,
+                cutoff=cutoff,
+                order=order,
+                limit=limit,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _missing_partner_ids(self, limit):
+        """Up to ``limit`` active subscribers without a metrics row, by id."""
+        self.env.cr.execute(
+            SQL(
+                """SELECT p.id FROM res_partner p
+                    WHERE p.telecom_is_subscriber AND p.active
+                      AND NOT EXISTS (SELECT FROM telecom_subscriber_metric m
+                                       WHERE m.partner_id = p.id)
+                    ORDER BY p.id LIMIT %(limit)s""",
+                limit=limit,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
     def _delete_orphans(self):
@@ -317,13 +378,17 @@ class TelecomSubscriberMetric(models.Model):
         now = now or fields.Datetime.now()
         partner_ids = list(partner_ids)
         # rows of partners that are no longer active subscribers: not refreshed
-        # below, dropped here (else the cron would pick them again and again)
+        # below, dropped here (else the cron would pick them again and again);
+        # a dense batch drops those of its whole range (read in index order)
+        partners = SQL("(SELECT ids FROM batch)::integer[]")
         self.env.cr.execute(
             SQL(
-                """DELETE FROM telecom_subscriber_metric m USING res_partner p
-                    WHERE m.partner_id = ANY(%s) AND p.id = m.partner_id
+                """WITH batch AS (SELECT %(partner_ids)s AS ids)
+                   DELETE FROM telecom_subscriber_metric m USING res_partner p
+                    WHERE %(in_batch)s AND m.partner_id = p.id
                       AND NOT (p.telecom_is_subscriber AND p.active)""",
-                partner_ids,
+                partner_ids=self._id_array(partner_ids),
+                in_batch=self._batch_filter(SQL("p.id"), partner_ids, partners),
             )
         )
         # a batch aggregates a few hundred thousand rows: hashed in memory
@@ -367,7 +432,7 @@ class TelecomSubscriberMetric(models.Model):
         )
         return SQL(
             """
-WITH batch_ids AS (SELECT %(partner_ids)s::integer[] AS ids)
+WITH batch_ids AS (SELECT %(partner_ids)s AS ids)
 UPDATE telecom_subscriber_metric target
    SET churn_risk = scored.score,
        churn_risk_level = CASE WHEN scored.score >= %(high)s THEN 'high'
@@ -403,11 +468,19 @@ UPDATE telecom_subscriber_metric target
             has_extra=SQL(" OR ").join(
                 SQL("(%s) > 0", points) for __, points in extra_points
             ),
-            partner_ids=partner_ids,
+            partner_ids=self._id_array(partner_ids),
             partners=SQL("(SELECT ids FROM batch_ids)::integer[]"),
             high=HIGH_RISK,
             medium=MEDIUM_RISK,
         )
+
+    @api.model
+    def _id_array(self, partner_ids):
+        """``partner_ids`` as one ``integer[]`` literal: parsed at once, where
+        a list is an array of as many constants to parse and plan (more than a
+        second for 50,000 under load, once per statement of a batch)."""
+        numbers = ",".join(str(int(id_)) for id_ in partner_ids)
+        return SQL("%s::integer[]", f"{{{numbers}}}")
 
     @api.model
     def _batch_filter(self, column, partner_ids, partners):
@@ -427,40 +500,85 @@ UPDATE telecom_subscriber_metric target
         return SQL("%s = ANY(%s)", column, partners)
 
     @api.model
+    def _reasons_sql(self):
+        """The stored reasons of a row of the ``points`` step: one object per
+        reason with points, ordered by points (descending) then code.
+
+        An expression, not a sorted subquery per row (which cost a sixth of
+        the statement): every value a reason's points can take is a slot, the
+        slots are sorted here once, and each row keeps the slots its points
+        fill.
+        """
+        slots = []
+        for code, values in REASON_POINTS.items():
+            slots += [(points, code) for points in values]
+        slots.sort(key=lambda slot: (-slot[0], slot[1]))
+        objects = []
+        for points, code in slots:
+            value = REASON_VALUES.get(code)
+            reason = SQL(
+                "jsonb_build_object('code', %s::text, 'points', %s::integer)",
+                code,
+                points,
+            )
+            if value:
+                reason = SQL(
+                    "jsonb_strip_nulls(%s || jsonb_build_object('value', %s))",
+                    reason,
+                    value,
+                )
+            objects.append(
+                SQL(
+                    "CASE WHEN %s = %s THEN %s END",
+                    SQL.identifier(f"p_{code}"),
+                    points,
+                    reason,
+                )
+            )
+        return SQL(
+            "to_jsonb(array_remove(ARRAY[%s]::jsonb[], NULL))",
+            SQL(", ").join(objects),
+        )
+
+    @api.model
     def _refresh_query(self, partner_ids, now):
         weights = CHURN_WEIGHTS
         partners = SQL("(SELECT ids FROM batch)::int[]")
         return SQL(
             """
 WITH batch AS (
-    SELECT %(partner_ids)s::int[] AS ids
+    SELECT %(partner_ids)s AS ids
 ), subscriber AS (
     SELECT id, company_id, telecom_region_id, telecom_customer_since, create_date
       FROM res_partner
      WHERE id = ANY(%(partners)s) AND telecom_is_subscriber AND active
+), batch_service AS MATERIALIZED (
+    -- the services of the batch, read once for the three figures below
+    SELECT id, partner_id, state, block_reason, activation_date, tariff_id
+      FROM telecom_service
+     WHERE %(in_batch)s
 ), service AS (
     SELECT s.partner_id,
            count(*) FILTER (WHERE s.state IN %(live)s) AS live_count,
            bool_or(s.state = 'blocked' AND s.block_reason = 'debt') AS debt_blocked,
            min(s.activation_date) AS first_activation,
            sum(tariff.telecom_monthly_fee) FILTER (WHERE s.state IN %(live)s) AS fee
-      FROM telecom_service s
+      FROM batch_service s
       JOIN product_product tariff_variant ON tariff_variant.id = s.tariff_id
       JOIN product_template tariff ON tariff.id = tariff_variant.product_tmpl_id
-     WHERE %(in_batch_s)s
      GROUP BY s.partner_id
 ), option_fee AS (
     SELECT s.partner_id, sum(option.telecom_monthly_fee) AS fee
-      FROM telecom_service s
+      FROM batch_service s
       JOIN telecom_service_option_rel rel ON rel.service_id = s.id
       JOIN product_product option_variant ON option_variant.id = rel.product_id
       JOIN product_template option ON option.id = option_variant.product_tmpl_id
-     WHERE %(in_batch_s)s AND s.state IN %(live)s
+     WHERE s.state IN %(live)s
      GROUP BY s.partner_id
 ), main_tariff AS (
     SELECT DISTINCT ON (partner_id) partner_id, tariff_id
-      FROM telecom_service
-     WHERE %(in_batch)s AND state IN %(live)s
+      FROM batch_service
+     WHERE state IN %(live)s
      ORDER BY partner_id, activation_date DESC NULLS LAST, id DESC
 ), contact AS (
     SELECT partner_id,
@@ -610,22 +728,7 @@ WITH batch AS (
            least(100, p_port_out + p_termination + p_complaint_30d + p_complaint_90d
                       + p_debt_block + p_many_contacts + p_new_customer
                       + p_usage_drop + p_arpu_falling + p_debt) AS score,
-           (SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
-                                          'code', r.code, 'points', r.points,
-                                          'value', r.value))
-                                      ORDER BY r.points DESC, r.code), '[]'::jsonb)
-              FROM (VALUES ('port_out', p_port_out, NULL::numeric),
-                           ('termination', p_termination, NULL),
-                           ('complaint_30d', p_complaint_30d, NULL),
-                           ('complaint_90d', p_complaint_90d, NULL),
-                           ('debt_block', p_debt_block, NULL),
-                           ('many_contacts', p_many_contacts, NULL),
-                           ('new_customer', p_new_customer, NULL),
-                           ('usage_drop', p_usage_drop, round(usage_drop)),
-                           ('arpu_falling', p_arpu_falling, round(-arpu_trend)),
-                           ('debt', p_debt, round(debt_last::numeric, 2)))
-                   AS r(code, points, value)
-             WHERE r.points > 0) AS reasons
+           %(reasons)s AS reasons
       FROM points
 )
 INSERT INTO telecom_subscriber_metric (
@@ -692,13 +795,12 @@ ON CONFLICT (partner_id) DO UPDATE SET
     write_uid = EXCLUDED.write_uid,
     write_date = EXCLUDED.write_date
 """,
-            partner_ids=partner_ids,
+            partner_ids=self._id_array(partner_ids),
             # the ids once, as a value the planner does not expand: estimating
             # "= ANY(<20,000 constants>)" element by element took longer than
             # running the query, once per CTE
             partners=partners,
             in_batch=self._batch_filter(SQL("partner_id"), partner_ids, partners),
-            in_batch_s=self._batch_filter(SQL("s.partner_id"), partner_ids, partners),
             live=LIVE_STATES,
             now=now,
             today=now.date(),
@@ -712,5 +814,6 @@ ON CONFLICT (partner_id) DO UPDATE SET
             high=HIGH_RISK,
             medium=MEDIUM_RISK,
             uid=self.env.uid,
+            reasons=self._reasons_sql(),
             **{f"w_{code}": points for code, points in weights.items()},
         )

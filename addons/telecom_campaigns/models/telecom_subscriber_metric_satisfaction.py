@@ -36,7 +36,7 @@ class TelecomSubscriberMetric(models.Model):
         return super()._refresh_figure_queries(partner_ids, now) + [
             SQL(
                 """
-WITH batch_ids AS (SELECT %(partner_ids)s::integer[] AS ids)
+WITH batch_ids AS (SELECT %(partner_ids)s AS ids)
 UPDATE telecom_subscriber_metric m
    SET nps_last = figures.nps_last,
        nps_date = figures.nps_date,
@@ -70,7 +70,7 @@ UPDATE telecom_subscriber_metric m
        IS DISTINCT FROM
        (figures.nps_last, figures.nps_date, figures.csat_avg, figures.csat_count)
 """,
-                partner_ids=partner_ids,
+                partner_ids=self._id_array(partner_ids),
                 # the ids once (see _refresh_query)
                 partners=SQL("(SELECT ids FROM batch_ids)::integer[]"),
                 now=now,

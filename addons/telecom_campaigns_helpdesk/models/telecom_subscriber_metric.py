@@ -51,7 +51,7 @@ class TelecomSubscriberMetric(models.Model):
     def _ticket_figures_query(self, partner_ids, now):
         return SQL(
             """
-WITH batch_ids AS (SELECT %(partner_ids)s::integer[] AS ids)
+WITH batch_ids AS (SELECT %(partner_ids)s AS ids)
 UPDATE telecom_subscriber_metric m
    SET open_ticket_count = figures.open_tickets,
        sla_breach_count_90d = figures.breaches,
@@ -119,7 +119,7 @@ UPDATE telecom_subscriber_metric m
    AND (m.open_ticket_count, m.sla_breach_count_90d, m.incident_count_90d)
        IS DISTINCT FROM (figures.open_tickets, figures.breaches, figures.incidents)
 """,
-            partner_ids=partner_ids,
+            partner_ids=self._id_array(partner_ids),
             # the ids once: planning "= ANY(<50,000 constants>)" five times cost
             # more than the statement (see telecom_subscriber_metric._refresh_query)
             partners=SQL("(SELECT ids FROM batch_ids)::integer[]"),
