@@ -785,8 +785,8 @@ class TelecomImportBatch(models.AbstractModel):
         address = SQL("nullif(chunk.installation_address, '')")
         columns = {
             "id": SQL("chunk.service_id"),
-            "reference": SQL("chunk.reference"),
-            "name": SQL("coalesce(chunk.msisdn_n, %s, chunk.reference)", address),
+            "reference": SQL("referenced.reference"),
+            "name": SQL("coalesce(chunk.msisdn_n, %s, referenced.reference)", address),
             "service_type": SQL("chunk.t_service_type"),
             "state": SQL("chunk.t_status"),
             "block_reason": SQL("chunk.t_block_reason"),
@@ -806,14 +806,16 @@ class TelecomImportBatch(models.AbstractModel):
             self.env["telecom.service"],
             columns,
             SQL(
-                """%(referenced)s chunk
+                """%(chunk)s chunk
+                   JOIN %(references)s referenced ON referenced.seq = chunk.seq
                    LEFT JOIN telecom_import_new_partner new_partner
                           ON new_partner.key = chunk.customer_id
                    LEFT JOIN telecom_import_new_account new_account
                           ON new_account.key = chunk.account_number""",
-                referenced=self._with_references(
+                chunk=chunk,
+                references=self._references(
                     SQL(
-                        "(SELECT chunk.* FROM %s chunk WHERE %s ORDER BY chunk.seq)",
+                        "(SELECT chunk.seq FROM %s chunk WHERE %s ORDER BY chunk.seq)",
                         chunk,
                         rows,
                     )
@@ -853,10 +855,10 @@ class TelecomImportBatch(models.AbstractModel):
         }
         bulk_insert.insert_select(StateLog, columns, rows)
 
-    def _with_references(self, ordered):
-        """SQL of the ``ordered`` rows (a sub-query) with the ``reference`` of
-        their new service, drawn from its sequence in row order and formatted as
-        ``ir.sequence`` does."""
+    def _references(self, ordered):
+        """SQL of ``(seq, reference)`` of the ``ordered`` rows (a sub-query of
+        their ``seq``): the reference of their new service, drawn from its
+        sequence in row order and formatted as ``ir.sequence`` does."""
         Sequence = self.env["ir.sequence"]
         sequence = Sequence.search(
             [
@@ -873,7 +875,7 @@ class TelecomImportBatch(models.AbstractModel):
         ):
             prefix, suffix = sequence._get_prefix_suffix()
             return SQL(
-                """(SELECT numbered.*,
+                """(SELECT numbered.seq,
                            %(prefix)s || lpad(numbered.number,
                                               greatest(%(padding)s,
                                                        length(numbered.number)),
@@ -894,7 +896,7 @@ class TelecomImportBatch(models.AbstractModel):
             Sequence.next_by_code("telecom.service") for _row in range(cr.fetchone()[0])
         ]
         return SQL(
-            """(SELECT numbered.*, (%(references)s::text[])[numbered.position]
+            """(SELECT numbered.seq, (%(references)s::text[])[numbered.position]
                        AS reference
                   FROM (SELECT ordered.*, row_number() OVER () AS position
                           FROM %(ordered)s ordered) numbered)""",

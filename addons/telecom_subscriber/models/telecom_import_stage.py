@@ -80,11 +80,12 @@ class TelecomImportStage(models.AbstractModel):
             )
         )
         # Luhn check of a string of up to 20 digits (the ICCID check digit), as
-        # numbering.py: one expression, no set-returning function per row
+        # numbering.py: one expression (no FROM, so PostgreSQL inlines it)
         terms = SQL(" + ").join(
             SQL(
-                "translate(substr(reversed, %s, 1), '0123456789', %s)::integer",
-                position,
+                "translate(substr(lpad(digits, 20, '0'), %s, 1), '0123456789', %s)"
+                "::integer",
+                21 - position,
                 "0123456789" if position % 2 else "0246813579",
             )
             for position in range(1, 21)
@@ -92,9 +93,8 @@ class TelecomImportStage(models.AbstractModel):
         self.env.cr.execute(
             SQL(
                 """CREATE OR REPLACE FUNCTION telecom_luhn_valid(digits text)
-                   RETURNS boolean LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+                   RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                        SELECT mod(%s, 10) = 0
-                         FROM (SELECT reverse(lpad(digits, 20, '0')) AS reversed) r
                    $$""",
                 terms,
             )
@@ -110,25 +110,21 @@ class TelecomImportStage(models.AbstractModel):
         stream = io.StringIO()
         writer = csv.writer(stream, lineterminator="\n")
         count = 0
-        records = billing_csv.iter_records(
-            self.env, text, header.delimiter, header.offset, header.line_number
-        )
-        for record in records:
+        for line_number, cells in billing_csv.iter_data_cells(self.env, text, header):
             count += 1
-            cells = record.cells
             width = len(cells)
+            if width < header.width:  # short record: the missing cells are empty
+                cells = cells + [""] * (header.width - width)
             writer.writerow(
                 [
                     job.id,
                     count,
-                    record.start_line,
+                    line_number,
                     width - header.width,
-                    *(
-                        cells[position].strip()
-                        if position is not None and position < width
-                        else ""
+                    *[
+                        "" if position is None else cells[position].strip()
                         for position in positions
-                    ),
+                    ],
                 ]
             )
         stream.seek(0)
@@ -214,10 +210,6 @@ class TelecomImportStage(models.AbstractModel):
         cr.execute(
             SQL(
                 """CREATE TEMP TABLE %(chunk)s ON COMMIT DROP AS
-                   SELECT joined.*,
-                          nextval(%(service_sequence)s::regclass)::integer
-                              AS service_id
-                     FROM (
                    SELECT row.*, %(typed)s,
                           %(normalized)s,
                           NULL::text AS msisdn_error, NULL::text AS iccid_error,
@@ -231,7 +223,11 @@ class TelecomImportStage(models.AbstractModel):
                           NULL::text AS skip_reference, false AS rejected
                      FROM (SELECT row.*, %(cleaned)s,
                                   %(option_list)s AS option_list
-                             FROM %(rows)s row) row
+                             FROM (SELECT staged.*,
+                                          nextval(%(service_sequence)s::regclass)
+                                              ::integer AS service_id
+                                     FROM %(rows)s staged ORDER BY staged.seq) row
+                          ) row
                      LEFT JOIN telecom_import_region region
                             ON region.code = row.region_code AND region.allowed
                      LEFT JOIN telecom_import_product tariff
@@ -241,8 +237,7 @@ class TelecomImportStage(models.AbstractModel):
                      LEFT JOIN telecom_import_account account
                             ON account.number = row.account_number
                      LEFT JOIN telecom_import_date activation
-                            ON activation.value = row.activation_date
-                    ORDER BY row.seq) joined""",
+                            ON activation.value = row.activation_date""",
                 chunk=SQL.identifier(CHUNK_TABLE),
                 typed=self._typed_columns(),
                 normalized=self._normalized_columns(),
