@@ -536,6 +536,16 @@ class TelecomImportBatch(models.AbstractModel):
 
     def _check_already_imported(self):
         """A service with the same account, type, numbers and address exists."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT 1 FROM %s chunk WHERE %s AND chunk.account_id IS NOT NULL "
+                "LIMIT 1",
+                SQL.identifier(CHUNK_TABLE),
+                ACCEPTED,
+            )
+        )
+        if not self.env.cr.fetchone():
+            return  # no row on an existing account: nothing imported before
         self._update_chunk(
             SQL("skip_reference = service.reference"),
             SQL(
