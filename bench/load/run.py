@@ -479,16 +479,51 @@ def print_stats(title, stats, seconds):
 
 
 def grep_log(log_path, offset=0):
+    """Counts of the limit patterns and the server time per route since offset."""
     counts = dict.fromkeys(LIMIT_PATTERNS, 0)
+    routes = {}
     if not log_path.exists():
-        return counts, offset
+        return counts, routes, offset
     with open(log_path, encoding="utf-8", errors="replace") as log:
         log.seek(offset)
         for line in log:
             for key, pattern in LIMIT_PATTERNS.items():
                 if pattern in line:
                     counts[key] += 1
-        return counts, log.tell()
+            if " werkzeug: " in line:
+                add_route_time(routes, line)
+        return counts, routes, log.tell()
+
+
+def add_route_time(routes, line):
+    """``"POST /route HTTP/1.1" 200 - queries sql_s python_s``: add its seconds."""
+    try:
+        request, tail = line.split('"')[1], line.split('"')[2].split()
+        seconds = float(tail[-2]) + float(tail[-1])
+    except (IndexError, ValueError):
+        return
+    path = request.split()[1].split("?")[0]
+    path = "/".join(part for part in path.split("/") if len(part) < 40)
+    entry = routes.setdefault(path, [0, 0.0])
+    entry[0] += 1
+    entry[1] += seconds
+
+
+def print_routes(routes):
+    """Where the server's time went: seconds per route (SQL + Python)."""
+    total = sum(seconds for _count, seconds in routes.values()) or 1
+    print(
+        f"{'server time per route (log)':<52}{'count':>6}{'total s':>9}"
+        f"{'mean s':>8}{'share':>7}"
+    )
+    for path, (count, seconds) in sorted(routes.items(), key=lambda item: -item[1][1])[
+        :12
+    ]:
+        print(
+            f"{path[:51]:<52}{count:>6}{seconds:>9.1f}{seconds / count:>8.2f}"
+            f"{100 * seconds / total:>6.0f}%"
+        )
+    print(flush=True)
 
 
 def print_capacity(label, agents, elapsed, resources, samples):
@@ -521,7 +556,7 @@ def one_run(args, plan_path, agents, label, server, log_path, log_offset):
     samples = run_locust(args, plan_path, agents, label)
     elapsed = time.monotonic() - started
     resources = sampler.summary() if sampler else {}
-    log_counts, log_offset = grep_log(log_path, log_offset)
+    log_counts, routes, log_offset = grep_log(log_path, log_offset)
     everything, steady_samples = action_stats(samples), steady(samples)
     steady_seconds = (
         steady_samples[-1][0] - steady_samples[0][0] if len(steady_samples) > 1 else 0
@@ -535,6 +570,8 @@ def one_run(args, plan_path, agents, label, server, log_path, log_offset):
         steady_stats,
         steady_seconds,
     )
+    if routes:
+        print_routes(routes)
     errors = sum(entry["errors"] for entry in everything.values())
     measure(f"{label}_agents", agents, "agents")
     measure(f"{label}_requests_per_s", len(samples) / elapsed, "req/s")
@@ -675,7 +712,7 @@ def main():
         print(f"Odoo at {args.url}: {settings}, log {log_path}", flush=True)
     try:
         floor = baseline(args, plan_path) if args.baseline else {}
-        log_offset = grep_log(log_path)[1]
+        log_offset = grep_log(log_path)[2]
         result, log_offset = one_run(
             args, plan_path, args.agents, "run", server, log_path, log_offset
         )
