@@ -1,6 +1,12 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from odoo.addons.telecom_subscriber.tools.sql import (
+    card_count,
+    card_counts,
+    card_ranked_ids,
+)
+
 CARD_TICKET_LIMIT = 20
 
 
@@ -14,69 +20,82 @@ class ResPartner(models.Model):
         "services (e-mail and SMS; the e-mail and phone blacklists still apply).",
     )
     telecom_open_ticket_count = fields.Integer(
-        string="Open Tickets", compute="_compute_telecom_tickets"
+        string="Open Tickets", compute="_compute_telecom_card"
     )
     telecom_card_ticket_ids = fields.Many2many(
         "helpdesk.ticket",
         string="Recent Tickets",
-        compute="_compute_telecom_tickets",
+        compute="_compute_telecom_card",
     )
     telecom_active_incident_ids = fields.Many2many(
         "telecom.incident",
         string="Active Incidents",
-        compute="_compute_telecom_active_incident_ids",
+        compute="_compute_telecom_card",
         help="Open network incidents affecting this subscriber's zone and services.",
     )
 
     @api.depends("helpdesk_ticket_ids.stage_id")
-    def _compute_telecom_tickets(self):
-        """Open ticket count and the newest tickets, bounded, in two queries."""
-        Ticket = self.env["helpdesk.ticket"]
-        counts = dict(
-            Ticket._read_group(
-                [
-                    ("commercial_partner_id", "in", self.ids),
-                    ("closed", "=", False),
-                ],
-                ["commercial_partner_id"],
-                ["__count"],
-            )
-        )
-        ticket_ids = []
-        if self.ids:
-            Ticket.flush_model(["commercial_partner_id"])
-            self.env.cr.execute(
-                SQL(
-                    """SELECT id FROM (
-                           SELECT id, row_number() OVER (
-                               PARTITION BY commercial_partner_id
-                               ORDER BY id DESC) AS position
-                             FROM helpdesk_ticket
-                            WHERE commercial_partner_id = ANY(%s)
-                       ) ranked WHERE position <= %s""",
-                    self.ids,
-                    CARD_TICKET_LIMIT,
-                )
-            )
-            ticket_ids = [row[0] for row in self.env.cr.fetchall()]
-        tickets = Ticket.browse(ticket_ids)._filtered_access("read")
-        by_partner = tickets.grouped("commercial_partner_id")
-        for partner in self:
-            partner.telecom_open_ticket_count = counts.get(partner, 0)
-            partner.telecom_card_ticket_ids = by_partner.get(partner, Ticket)
+    def _compute_telecom_card(self):
+        return super()._compute_telecom_card()
 
-    def _compute_telecom_active_incident_ids(self):
+    def _telecom_card_parts(self):
+        """Open ticket count and the newest tickets, in the card's statement."""
+        Ticket = self.env["helpdesk.ticket"]
+        partners = [("commercial_partner_id", "in", self._origin.ids)]
+        return super()._telecom_card_parts() + [
+            card_counts(
+                "open_tickets",
+                Ticket,
+                partners + [("closed", "=", False)],
+                "commercial_partner_id",
+            ),
+            card_ranked_ids(
+                "tickets",
+                Ticket,
+                partners,
+                "commercial_partner_id",
+                lambda alias: SQL("%s DESC", SQL.identifier(alias, "id")),
+                CARD_TICKET_LIMIT,
+            ),
+            self._telecom_card_incidents_part(),
+        ]
+
+    def _telecom_card_incidents_part(self):
         Incident = self.env["telecom.incident"]
-        by_partner = Incident._active_for_partners(self)
-        incidents = Incident.browse(
-            {i for ids in by_partner.values() for i in ids}
-        )._filtered_access("read")
+        for model in ("telecom.incident", "telecom.service", "telecom.region"):
+            self.env[model].flush_model()
+        self.flush_model(["telecom_region_id"])
+        return SQL(
+            "SELECT 'incidents', partner_id, id, 0 FROM (%s) incidents",
+            Incident._active_for_partners_sql(self._origin.ids),
+        )
+
+    def _telecom_card_assign(self, rows):
+        result = super()._telecom_card_assign(rows)
+        Ticket = self.env["helpdesk.ticket"]
+        incident_ids = {
+            incident_id
+            for (key, _partner_id), ids in rows.items()
+            if key == "incidents"
+            for incident_id in ids
+        }
+        incidents = (
+            self.env["telecom.incident"].browse(incident_ids)._filtered_access("read")
+        )
         for partner in self:
+            partner_id = partner._origin.id
             partner.telecom_active_incident_ids = incidents.filtered(
-                lambda incident, partner=partner: (
-                    incident.id in by_partner.get(partner.id, ())
+                lambda incident, partner_id=partner_id: (
+                    incident.id in rows.get(("incidents", partner_id), ())
                 )
             )
+            partner.telecom_open_ticket_count = card_count(
+                rows, "open_tickets", partner_id
+            )
+            partner.telecom_card_ticket_ids = Ticket.browse(
+                rows.get(("tickets", partner_id), [])
+            )
+        return result
 
     def write(self, vals):
         result = super().write(vals)

@@ -152,7 +152,18 @@ class TelecomIncident(models.Model):
         if not partners:
             return {}
         self.env.flush_all()
-        self.env.cr.execute(
+        self.env.cr.execute(self._active_for_partners_sql(partners.ids))
+        result = defaultdict(list)
+        for partner_id, incident_id in self.env.cr.fetchall():
+            result[partner_id].append(incident_id)
+        return result
+
+    @api.model
+    def _active_for_partners_sql(self, partner_ids):
+        """``SQL`` of the (partner id, incident id) pairs of
+        :meth:`_active_for_partners` (the subscriber card runs it in its own
+        statement); the caller flushes."""
+        return SQL(
             """SELECT DISTINCT a.partner_id, i.id
                  FROM telecom_incident i
                  JOIN telecom_incident_region_rel rel ON rel.incident_id = i.id
@@ -173,16 +184,14 @@ class TelecomIncident(models.Model):
                                   AND i.access_technology IS NULL))
                  JOIN telecom_region ar ON ar.id = a.region_id
                 WHERE i.state IN %(states)s
-                  AND ar.parent_path LIKE ir.parent_path || '%%'
+                  AND ar.parent_path LIKE ir.parent_path || %(below)s
                   AND (i.service_type IS NULL OR i.service_type = a.service_type)
                   AND (i.access_technology IS NULL
                        OR i.access_technology = a.access_technology)""",
-            {"partners": partners.ids, "states": ACTIVE_INCIDENT_STATES},
+            partners=list(partner_ids),
+            states=ACTIVE_INCIDENT_STATES,
+            below="%",  # the zone and every zone below it
         )
-        result = defaultdict(list)
-        for partner_id, incident_id in self.env.cr.fetchall():
-            result[partner_id].append(incident_id)
-        return result
 
     def _notification_texts(self, kind):
         """Subject and text of a ``kind`` notification, in the context language."""

@@ -1,6 +1,7 @@
 from . import telecom_region
 from . import res_users
 from . import ir_http
+from . import ir_rule
 from . import ir_actions_report
 from . import res_company
 from . import res_lang
@@ -9,6 +10,7 @@ from . import product_template
 from . import telecom_personal_data_mixin
 from . import telecom_audit_log
 from . import res_partner
+from . import res_partner_blacklist
 from . import telecom_operator
 from . import telecom_account
 from . import telecom_service

@@ -1,10 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
 
 from ..tools.numbering import normalize_msisdn
 from ..tools.selections import CHANNELS, OUTCOMES
-from ..tools.sql import top_ids_per_partner
 
 
 class TelecomInteraction(models.Model):
@@ -164,17 +162,6 @@ class TelecomInteraction(models.Model):
                 interaction.service_id.region_id
                 or interaction.partner_id.telecom_region_id
             )
-
-    @api.model
-    def _timeline_ids(self, partner_ids, limit):
-        """The ``limit`` newest interactions of each subscriber, in one query."""
-        return top_ids_per_partner(
-            self.env.cr,
-            "telecom_interaction",
-            SQL("date DESC, id DESC"),
-            partner_ids,
-            limit,
-        )
 
     @api.model
     def api_record(self, payloads):

@@ -97,19 +97,25 @@ class TelecomRegion(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         regions = super().create(vals_list)
-        if any(vals.get("user_ids") for vals in vals_list):
-            regions._clear_zone_rule_cache()
+        # a new zone may sit below a user's zone
+        regions._clear_zone_rule_cache()
         return regions
 
     def write(self, vals):
         result = super().write(vals)
-        if "user_ids" in vals:
+        if {"user_ids", "parent_id", "active"} & set(vals):
             self._clear_zone_rule_cache()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self._clear_zone_rule_cache()
         return result
 
     def _clear_zone_rule_cache(self):
         # record rules read the zones of the user (res.users.telecom_region_ids, the
-        # other side of user_ids): drop their cached domains
+        # other side of user_ids) and every zone below them (ir.rule resolves
+        # child_of once): drop their cached domains
         self.env.registry.clear_cache()
 
     @api.model

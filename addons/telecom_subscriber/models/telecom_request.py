@@ -116,6 +116,13 @@ class TelecomRequest(models.Model):
         domain="[('partner_id', '=', partner_id)]",
         tracking=True,
     )
+    service_label = fields.Char(
+        related="service_id.name",
+        store=True,
+        string="Number / Address",
+        help="Number or address of the service, kept on the row so that the "
+        "card lists open requests without reading the services.",
+    )
     region_id = fields.Many2one(
         "telecom.region",
         string="Zone",

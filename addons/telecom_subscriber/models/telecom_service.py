@@ -11,7 +11,6 @@ from ..tools.selections import (
     SERVICE_STATES,
     SERVICE_TYPES,
 )
-from ..tools.sql import top_ids_per_partner
 
 
 class TelecomService(models.Model):
@@ -300,15 +299,4 @@ class TelecomService(models.Model):
                 UNION
                 SELECT partner_id FROM telecom_account WHERE name = ANY(%(terms)s))""",
             terms=terms,
-        )
-
-    @api.model
-    def _card_service_ids(self, partner_ids, limit):
-        """Up to ``limit`` services per subscriber, live ones first, in one query."""
-        return top_ids_per_partner(
-            self.env.cr,
-            "telecom_service",
-            SQL("state = 'terminated', id DESC"),
-            partner_ids,
-            limit,
         )
