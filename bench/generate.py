@@ -10,9 +10,9 @@ Luhn-valid ICCID and an IMSI, broadband accesses, IPTV; 80 % active, 8 % blocked
 ``--interactions`` timeline rows (a sixth of them complaints) and the requests
 the churn score of telecom_campaigns reads (1 % port-outs, 1 % terminations
 submitted, 5 % claims of the last 90 days). Two more subscribers serve the card
-benchmark: BENCH-CARD-SMALL (10 services, 10 interactions) and BENCH-CARD-LARGE
-(10,000 of each). Zones, tariffs, options and a front-office agent are created
-when missing.
+benchmark: BENCH-CARD-SMALL (10 services, 10 interactions naming their line,
+10 claims of which 5 open) and BENCH-CARD-LARGE (10,000 of each). Zones,
+tariffs, options and a front-office agent are created when missing.
 
 When the addons are installed (``ir_module_module``), also:
 
@@ -686,14 +686,16 @@ def insert_card_interactions(cr, reference, partner_id, count):
     cr.execute(
         """
         WITH services AS (
-            SELECT array_agg(id ORDER BY id) AS ids
+            SELECT array_agg(id ORDER BY id) AS ids,
+                   array_agg(name ORDER BY id) AS names
               FROM telecom_service WHERE partner_id = %(partner)s
         )
         INSERT INTO telecom_interaction
-               (partner_id, service_id, region_id, company_id, agent_id, channel,
-                direction, summary, outcome, duration, date,
+               (partner_id, service_id, service_label, region_id, company_id,
+                agent_id, channel, direction, summary, outcome, duration, date,
                 create_uid, write_uid, create_date, write_date)
-        SELECT %(partner)s, s.ids[1 + k %% cardinality(s.ids)], p.telecom_region_id,
+        SELECT %(partner)s, s.ids[1 + k %% cardinality(s.ids)],
+               s.names[1 + k %% cardinality(s.ids)], p.telecom_region_id,
                %(company)s, %(agent)s,
                (ARRAY['call','chat','messenger','email','sms','portal','shop'])
                    [1 + k %% 7],
@@ -710,6 +712,39 @@ def insert_card_interactions(cr, reference, partner_id, count):
             "agent": reference["agent"],
             "count": count,
         },
+    )
+    return cr.rowcount
+
+
+def insert_card_requests(cr, reference, partner_id, count):
+    """``count`` claims of one subscriber on its services, every other one open
+    (submitted), the others done: the card lists the open ones."""
+    cr.execute(
+        """
+        WITH services AS (
+            SELECT array_agg(id ORDER BY id) AS ids,
+                   array_agg(name ORDER BY id) AS names
+              FROM telecom_service WHERE partner_id = %(partner)s
+        )
+        INSERT INTO telecom_request
+               (name, request_type, state, is_closed, partner_id, account_id,
+                service_id, service_label, region_id, company_id, channel,
+                fulfilment_status, date_submitted, date_closed, create_uid,
+                write_uid, create_date, write_date)
+        SELECT 'BENCH-REQ-CARD-' || %(partner)s || '-' || k, 'claim',
+               CASE WHEN k %% 2 = 0 THEN 'submitted' ELSE 'done' END, k %% 2 = 1,
+               p.id, a.id, s.ids[1 + k %% cardinality(s.ids)],
+               s.names[1 + k %% cardinality(s.ids)], p.telecom_region_id,
+               %(company)s, 'shop', 'none', created,
+               CASE WHEN k %% 2 = 1 THEN created END, 1, 1, created, created
+          FROM generate_series(0, %(count)s - 1) k
+          CROSS JOIN services s
+          JOIN res_partner p ON p.id = %(partner)s
+          JOIN telecom_account a ON a.partner_id = p.id
+         CROSS JOIN LATERAL (
+               SELECT now() AT TIME ZONE 'UTC' - k * interval '1 hour' AS created) c
+        """,
+        {"partner": partner_id, "company": reference["company"], "count": count},
     )
     return cr.rowcount
 
@@ -1180,7 +1215,17 @@ def generate_cards(env, reference, serial, service_serial, args, now, timer):
     cr.execute(
         "SELECT ref, id FROM res_partner WHERE ref IN %s ORDER BY ref DESC", [cards]
     )
-    return dict(cr.fetchall()), rows
+    ids = dict(cr.fetchall())
+    for ref, size in ((CARD_SMALL_REF, 10), (CARD_LARGE_REF, 10_000)):
+        # their claims (cards of earlier runs get theirs on the next run)
+        cr.execute(
+            "SELECT count(*) FROM telecom_request WHERE name LIKE %s",
+            [f"BENCH-REQ-CARD-{ids[ref]}-%"],
+        )
+        if not cr.fetchone()[0]:
+            with timer("requests"):
+                rows["requests"] += insert_card_requests(cr, reference, ids[ref], size)
+    return ids, rows
 
 
 def load_average():
