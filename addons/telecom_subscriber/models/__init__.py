@@ -8,6 +8,7 @@ from . import res_lang
 from . import res_config_settings
 from . import product_template
 from . import telecom_personal_data_mixin
+from . import telecom_tracking_batch_mixin
 from . import telecom_audit_log
 from . import res_partner
 from . import res_partner_blacklist

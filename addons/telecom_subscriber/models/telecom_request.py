@@ -66,7 +66,7 @@ class TelecomRequest(models.Model):
 
     _name = "telecom.request"
     _description = "Subscriber Request"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["telecom.tracking.batch.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True
 

@@ -22,7 +22,7 @@ class TelecomService(models.Model):
 
     _name = "telecom.service"
     _description = "Subscribed Service"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["telecom.tracking.batch.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "msisdn", "iccid", "reference"]

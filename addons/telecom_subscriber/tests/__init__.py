@@ -2,6 +2,7 @@ from odoo import http
 
 from . import test_numbering
 from . import test_lifecycle
+from . import test_tracking_batch
 from . import test_porting
 from . import test_claim
 from . import test_access
