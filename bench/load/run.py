@@ -214,7 +214,8 @@ def subscriber_sample(env, regions, size=2000):
 def view_specs(env):
     """The card's web_read spec and the subscriber list's, from their arches."""
     from lxml import etree
-    from subscriber_card import card_spec, fields_spec
+
+    from odoo.addons.telecom_subscriber.tools.card_spec import card_spec, fields_spec
 
     view = env.ref("telecom_subscriber.res_partner_view_list_telecom")
     result = env["res.partner"].get_views([(view.id, "list")])
