@@ -339,7 +339,9 @@ class TelecomSegment(models.Model):
         """
         self.ensure_one()
         return self.env["telecom.segment.condition"]._get_subscriber_query(
-            self._get_predicate(), all_zones=all_zones
+            self._get_predicate(),
+            all_zones=all_zones,
+            needs_metrics=self._get_nodes()._needs_metrics(self.match),
         )
 
     def _get_partner_ids_sql(self, all_zones=True, live=False):
