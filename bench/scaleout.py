@@ -56,7 +56,6 @@ from pathlib import Path
 import psycopg2
 import requests
 from common import REPO_ADDONS, REPO_ROOT, measure
-from subscriber_card import card_spec
 
 PG_BIN = Path(os.environ.get("PG_BINDIR", "/usr/lib/postgresql/15/bin"))
 TOKEN = "sim-token"
@@ -578,6 +577,9 @@ def setup_data(deployment, agents, total):
         data = _create_records(env, run, deployment.sim_url, agents, total)
         # the fields the agent's own view gives (as the web client asks them)
         agent = env["res.users"].search([("login", "=", data["logins"][0])])
+        # imported here: the addons path is known once Odoo is configured
+        from odoo.addons.telecom_subscriber.tools.card_spec import card_spec
+
         data["card_spec"] = card_spec(env(user=agent.id))
     _seed_billing(deployment.sim_url, run, data.pop("lines"))
     return data
