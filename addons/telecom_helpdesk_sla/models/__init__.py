@@ -11,6 +11,7 @@ from . import telecom_sla_event
 from . import telecom_escalation_rule
 from . import telecom_escalation_firing
 from . import telecom_routing_rule
+from . import telecom_notice_queue_mixin
 from . import telecom_incident
 from . import telecom_incident_audience
 from . import telecom_incident_ticket

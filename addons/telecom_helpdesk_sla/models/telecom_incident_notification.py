@@ -26,6 +26,7 @@ class TelecomIncidentNotification(models.Model):
     """
 
     _name = "telecom.incident.notification"
+    _inherit = ["telecom.notice.queue.mixin"]
     _description = "Incident Notification"
     _order = "id desc"
 
@@ -189,21 +190,4 @@ class TelecomIncidentNotification(models.Model):
                             "body": f"{subject}. {text}",
                         }
                     )
-        # sudo: the system sends the queue it built
-        if mails:
-            self.env["mail.mail"].sudo().create(mails)
-        if sms:
-            self.env["sms.sms"].sudo().create(sms)
-        now = fields.Datetime.now()
-        self.write({"state": "sent", "sent_date": now})
-        self.flush_recordset()
-        self.env["telecom.contact.log"]._log_from_sql(
-            SQL(
-                """SELECT partner_id, channel, 'service', %(now)s::timestamp,
-                          %(model)s::varchar, id, %(model)s || ',' || id, company_id
-                     FROM telecom_incident_notification WHERE id = ANY(%(ids)s)""",
-                now=now,
-                model=self._name,
-                ids=self.ids,
-            )
-        )
+        self._deliver(mails, sms)

@@ -25,6 +25,7 @@ class TelecomTicketSurveyRequest(models.Model):
     """
 
     _name = "telecom.ticket.survey.request"
+    _inherit = ["telecom.notice.queue.mixin"]
     _description = "Ticket Satisfaction Request"
     _order = "id desc"
 
@@ -231,24 +232,7 @@ class TelecomTicketSurveyRequest(models.Model):
                             "body": f"{text} {url}",
                         }
                     )
-        # sudo: the system sends the queue it built
-        if mails:
-            self.env["mail.mail"].sudo().create(mails)
-        if sms:
-            self.env["sms.sms"].sudo().create(sms)
-        now = fields.Datetime.now()
-        self.write({"state": "sent", "sent_date": now})
-        self.flush_recordset()
-        self.env["telecom.contact.log"]._log_from_sql(
-            SQL(
-                """SELECT partner_id, channel, 'service', %(now)s::timestamp,
-                          %(model)s::varchar, id, %(model)s || ',' || id, company_id
-                     FROM telecom_ticket_survey_request WHERE id = ANY(%(ids)s)""",
-                now=now,
-                model=self._name,
-                ids=self.ids,
-            )
-        )
+        self._deliver(mails, sms)
 
     def _request_texts(self):
         """Subject, text and rating link of this request, in the context's
