@@ -89,6 +89,35 @@ class TelecomImportBatch(models.AbstractModel):
             )
         )
 
+    def _add_problem_cases(self, cases, joins=None):
+        """Record several kinds of problem in one pass over the chunk: ``cases``
+        are ``(column, condition, message)`` (SQL), a row getting the message of
+        each condition it meets, in the order of ``cases``."""
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO %(problems)s (seq, line_number, col, value, message)
+                   SELECT chunk.seq, chunk.line_number, problem.col,
+                          problem.value, problem.message
+                     FROM %(chunk)s chunk %(joins)s
+                    CROSS JOIN LATERAL (VALUES %(cases)s)
+                          AS problem(col, value, message)
+                    WHERE problem.message IS NOT NULL""",
+                problems=SQL.identifier(PROBLEM_TABLE),
+                chunk=SQL.identifier(CHUNK_TABLE),
+                joins=joins or SQL(),
+                cases=SQL(", ").join(
+                    SQL(
+                        "(%s, %s, CASE WHEN %s THEN %s END)",
+                        column,
+                        SQL.identifier("chunk", column) if column else SQL("''"),
+                        condition,
+                        message,
+                    )
+                    for column, condition, message in cases
+                ),
+            )
+        )
+
     def _mark_rejected(self):
         """Rows with a problem are rejected: later checks that need a sound row
         (and the first-row-wins rules) leave them out."""
@@ -130,8 +159,8 @@ class TelecomImportBatch(models.AbstractModel):
         )
         self._check_format()
         self._check_file_duplicates(job)
-        self._check_regions()
-        self._check_offer()
+        self._check_references()
+        self._check_options()
         self._check_customers()
         self._mark_rejected()
         self._check_customer_types()
@@ -225,29 +254,7 @@ class TelecomImportBatch(models.AbstractModel):
             )
             for column in ("phone", "email")
         ]
-        self.env.cr.execute(
-            SQL(
-                """INSERT INTO %(problems)s (seq, line_number, col, value, message)
-                   SELECT chunk.seq, chunk.line_number, problem.col,
-                          problem.value, problem.message
-                     FROM %(chunk)s chunk
-                    CROSS JOIN LATERAL (VALUES %(checks)s)
-                          AS problem(col, value, message)
-                    WHERE problem.message IS NOT NULL""",
-                problems=SQL.identifier(PROBLEM_TABLE),
-                chunk=SQL.identifier(CHUNK_TABLE),
-                checks=SQL(", ").join(
-                    SQL(
-                        "(%s, %s, CASE WHEN %s THEN %s END)",
-                        column,
-                        SQL.identifier("chunk", column) if column else SQL("''"),
-                        condition,
-                        message,
-                    )
-                    for column, condition, message in checks
-                ),
-            )
-        )
+        self._add_problem_cases(checks)
 
     def _check_file_duplicates(self, job):
         """A live row repeating the MSISDN/ICCID of an earlier live row: the same
@@ -295,150 +302,158 @@ class TelecomImportBatch(models.AbstractModel):
                 ),
             )
 
-    def _check_regions(self):
+    def _check_references(self):
+        """Zone and tariff codes: known, the user's zones, tariffs of the row's
+        service type; in one pass over the chunk."""
         env = self.env
-        joins = SQL(
-            "LEFT JOIN telecom_import_region region ON region.code = chunk.region_code"
-        )
-        self._add_problems(
-            "region_code",
-            sql_message(
-                env._("Unknown zone code %(code)s.", code=mark("code")),
-                code=SQL("chunk.region_code"),
-            ),
-            SQL("chunk.region_code != '' AND region.code IS NULL"),
-            joins=joins,
-        )
-        self._add_problems(
-            "region_code",
-            sql_message(
-                env._("Zone %(zone)s is not one of your zones.", zone=mark("zone")),
-                zone=SQL("region.label"),
-            ),
-            SQL("NOT region.allowed"),
-            joins=joins,
-        )
-
-    def _check_offer(self):
-        """Tariff and option codes, kinds, service type and compatibility."""
-        env = self.env
-        tariff = SQL(
-            "LEFT JOIN telecom_import_product product "
-            "ON product.code = chunk.tariff_code"
-        )
-        self._add_problems(
-            "tariff_code",
-            sql_message(
-                env._("Unknown tariff code %(code)s.", code=mark("code")),
-                code=SQL("chunk.tariff_code"),
-            ),
-            SQL("chunk.tariff_code != '' AND product.code IS NULL"),
-            joins=tariff,
-        )
-        self._add_problems(
-            "tariff_code",
-            sql_message(
-                env._("%(code)s is not a tariff plan.", code=mark("code")),
-                code=SQL("chunk.tariff_code"),
-            ),
-            SQL("product.kind != 'tariff'"),
-            joins=tariff,
-        )
-        self._add_problems(
-            "tariff_code",
-            sql_message(
-                env._(
-                    "Tariff %(code)s is for %(tariff_type)s services, "
-                    "not %(service_type)s.",
-                    code=mark("code"),
-                    tariff_type=mark("tariff_type"),
-                    service_type=mark("service_type"),
+        code = SQL("chunk.tariff_code")
+        cases = [
+            (
+                "region_code",
+                SQL("chunk.region_code != '' AND region.code IS NULL"),
+                sql_message(
+                    env._("Unknown zone code %(code)s.", code=mark("code")),
+                    code=SQL("chunk.region_code"),
                 ),
-                code=SQL("chunk.tariff_code"),
-                tariff_type=SQL("coalesce(product.service_type, 'False')"),
-                service_type=SQL("chunk.t_service_type"),
             ),
-            SQL(
-                "chunk.tariff_id IS NOT NULL AND chunk.t_service_type IS NOT NULL "
-                "AND product.service_type IS DISTINCT FROM chunk.t_service_type"
+            (
+                "region_code",
+                SQL("NOT region.allowed"),
+                sql_message(
+                    env._("Zone %(zone)s is not one of your zones.", zone=mark("zone")),
+                    zone=SQL("region.label"),
+                ),
             ),
-            joins=tariff,
+            (
+                "tariff_code",
+                SQL("chunk.tariff_code != '' AND product.code IS NULL"),
+                sql_message(
+                    env._("Unknown tariff code %(code)s.", code=mark("code")),
+                    code=code,
+                ),
+            ),
+            (
+                "tariff_code",
+                SQL("product.kind != 'tariff'"),
+                sql_message(
+                    env._("%(code)s is not a tariff plan.", code=mark("code")),
+                    code=code,
+                ),
+            ),
+            (
+                "tariff_code",
+                SQL(
+                    "chunk.tariff_id IS NOT NULL AND chunk.t_service_type IS NOT NULL "
+                    "AND product.service_type IS DISTINCT FROM chunk.t_service_type"
+                ),
+                sql_message(
+                    env._(
+                        "Tariff %(code)s is for %(tariff_type)s services, "
+                        "not %(service_type)s.",
+                        code=mark("code"),
+                        tariff_type=mark("tariff_type"),
+                        service_type=mark("service_type"),
+                    ),
+                    code=code,
+                    tariff_type=SQL("coalesce(product.service_type, 'False')"),
+                    service_type=SQL("chunk.t_service_type"),
+                ),
+            ),
+        ]
+        self._add_problem_cases(
+            cases,
+            joins=SQL(
+                """LEFT JOIN telecom_import_region region
+                          ON region.code = chunk.region_code
+                   LEFT JOIN telecom_import_product product
+                          ON product.code = chunk.tariff_code"""
+            ),
         )
-        self._check_options()
 
     def _check_options(self):
+        """Option codes: known options, compatible with the row's tariff."""
         env = self.env
-        joins = SQL(
-            """CROSS JOIN unnest(chunk.option_list) AS option_code(code)
-               LEFT JOIN telecom_import_product option
-                      ON option.code = option_code.code
-               LEFT JOIN telecom_import_compatible compatible
-                      ON compatible.tariff_id = chunk.tariff_id
-                     AND compatible.option_id = option.product_id"""
-        )
-        checks = [
+        code = SQL("option_code.code")
+        cases = [
             (
-                env._("Unknown option code %(code)s.", code=mark("code")),
+                "option_codes",
                 SQL("option.code IS NULL"),
-            ),
-            (
-                env._("%(code)s is not an option.", code=mark("code")),
-                SQL("option.kind != 'option'"),
-            ),
-            (
-                env._(
-                    "Option %(option)s cannot be added to tariff %(tariff)s.",
-                    option=mark("code"),
-                    tariff=mark("tariff"),
+                sql_message(
+                    env._("Unknown option code %(code)s.", code=mark("code")),
+                    code=code,
                 ),
+            ),
+            (
+                "option_codes",
+                SQL("option.kind != 'option'"),
+                sql_message(
+                    env._("%(code)s is not an option.", code=mark("code")),
+                    code=code,
+                ),
+            ),
+            (
+                "option_codes",
                 SQL(
                     "option.kind = 'option' AND chunk.tariff_id IS NOT NULL "
                     "AND compatible.tariff_id IS NULL"
                 ),
-            ),
-        ]
-        for message, where in checks:
-            self._add_problems(
-                "option_codes",
                 sql_message(
-                    message,
-                    code=SQL("option_code.code"),
+                    env._(
+                        "Option %(option)s cannot be added to tariff %(tariff)s.",
+                        option=mark("code"),
+                        tariff=mark("tariff"),
+                    ),
+                    code=code,
                     tariff=SQL("chunk.tariff_code"),
                 ),
-                where,
-                joins=joins,
-            )
+            ),
+        ]
+        self._add_problem_cases(
+            cases,
+            joins=SQL(
+                """CROSS JOIN unnest(chunk.option_list) AS option_code(code)
+                   LEFT JOIN telecom_import_product option
+                          ON option.code = option_code.code
+                   LEFT JOIN telecom_import_compatible compatible
+                          ON compatible.tariff_id = chunk.tariff_id
+                         AND compatible.option_id = option.product_id"""
+            ),
+        )
 
     def _check_customers(self):
         """Existing subscribers: one per customer id, in the user's zones."""
         env = self.env
-        joins = SQL(
-            "JOIN telecom_import_partner known ON known.ref = chunk.customer_id"
-        )
-        self._add_problems(
-            "customer_id",
-            sql_message(
-                env._(
-                    "Several subscribers have the customer ID %(customer)s; merge "
-                    "them first.",
-                    customer=mark("customer"),
+        customer = SQL("chunk.customer_id")
+        cases = [
+            (
+                "customer_id",
+                SQL("known.ambiguous"),
+                sql_message(
+                    env._(
+                        "Several subscribers have the customer ID %(customer)s; "
+                        "merge them first.",
+                        customer=mark("customer"),
+                    ),
+                    customer=customer,
                 ),
-                customer=SQL("chunk.customer_id"),
             ),
-            SQL("known.ambiguous"),
-            joins=joins,
-        )
-        self._add_problems(
-            "customer_id",
-            sql_message(
-                env._(
-                    "Customer %(customer)s belongs to a zone you do not manage.",
-                    customer=mark("customer"),
+            (
+                "customer_id",
+                SQL("NOT known.ambiguous AND NOT known.visible"),
+                sql_message(
+                    env._(
+                        "Customer %(customer)s belongs to a zone you do not manage.",
+                        customer=mark("customer"),
+                    ),
+                    customer=customer,
                 ),
-                customer=SQL("chunk.customer_id"),
             ),
-            SQL("NOT known.ambiguous AND NOT known.visible"),
-            joins=joins,
+        ]
+        self._add_problem_cases(
+            cases,
+            joins=SQL(
+                "JOIN telecom_import_partner known ON known.ref = chunk.customer_id"
+            ),
         )
 
     def _first_accepted(self, key, value):
@@ -495,42 +510,42 @@ class TelecomImportBatch(models.AbstractModel):
         """Existing accounts: visible, of the row's subscriber; a new account
         belongs to the customer of its first row."""
         env = self.env
-        joins = SQL(
-            "LEFT JOIN telecom_import_account known "
-            "ON known.number = chunk.account_number"
-        )
-        self._add_problems(
-            "account_number",
-            sql_message(
-                env._(
-                    "Account %(account)s belongs to a zone you do not manage.",
-                    account=mark("account"),
+        account = SQL("chunk.account_number")
+        cases = [
+            (
+                "account_number",
+                SQL("NOT known.visible"),
+                sql_message(
+                    env._(
+                        "Account %(account)s belongs to a zone you do not manage.",
+                        account=mark("account"),
+                    ),
+                    account=account,
                 ),
-                account=SQL("chunk.account_number"),
             ),
-            SQL("NOT known.visible"),
-            joins=joins,
-        )
-        new_holder = self._first_accepted(
-            SQL("chunk.account_number"), SQL("chunk.customer_id")
-        )
-        self._add_problems(
-            "account_number",
-            sql_message(
-                env._(
-                    "Account %(account)s belongs to another subscriber.",
-                    account=mark("account"),
+            (
+                "account_number",
+                SQL(
+                    "(known.visible AND known.holder_id IS DISTINCT FROM "
+                    "chunk.partner_id) OR (known.number IS NULL "
+                    "AND new_holder.value != chunk.customer_id)"
                 ),
-                account=SQL("chunk.account_number"),
+                sql_message(
+                    env._(
+                        "Account %(account)s belongs to another subscriber.",
+                        account=mark("account"),
+                    ),
+                    account=account,
+                ),
             ),
-            SQL(
-                "(known.visible AND known.holder_id IS DISTINCT FROM chunk.partner_id)"
-                " OR (known.number IS NULL AND new_holder.value != chunk.customer_id)"
-            ),
+        ]
+        self._add_problem_cases(
+            cases,
             joins=SQL(
-                "%s LEFT JOIN %s new_holder ON new_holder.key = chunk.account_number",
-                joins,
-                new_holder,
+                """LEFT JOIN telecom_import_account known
+                          ON known.number = chunk.account_number
+                   LEFT JOIN %s new_holder ON new_holder.key = chunk.account_number""",
+                self._first_accepted(account, SQL("chunk.customer_id")),
             ),
         )
 
