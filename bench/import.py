@@ -174,7 +174,8 @@ class StatementProfile:
                 return execute(cursor, query, params, log_exceptions)
             finally:
                 text = query.code if hasattr(query, "code") else str(query)
-                key = " ".join(text.split())[:90]
+                words = " ".join(text.split())
+                key = words if len(words) <= 150 else f"{words[:90]} … {words[-55:]}"
                 totals[key][0] += time.perf_counter() - start
                 totals[key][1] += 1
 
