@@ -45,7 +45,7 @@ GOAL_LINK_S = 5  # issue 11: 100,000 tickets, access checked, history kept
 
 def configure(parser):
     parser.add_argument("--tickets", type=int, default=100_000)
-    parser.add_argument("--chunk", type=int, default=5_000)
+    parser.add_argument("--chunk", type=int, default=20_000)  # the wizard's
     parser.add_argument("--send-batch", type=int, default=2_000)
 
 

@@ -10,6 +10,8 @@ from .sla_selections import (
 
 # tickets whose stage change sends no e-mail (cursor's precommit data)
 NO_STAGE_MAIL_KEY = "telecom_helpdesk_sla.no_stage_mail"
+# tickets whose SLA status the running scan refreshes once at its end
+DEFERRED_SUMMARY_KEY = "telecom_helpdesk_sla.deferred_summary"
 # a change of these fields may change the ticket's SLA policy
 POLICY_TRIGGERS = {
     "priority",
@@ -308,7 +310,21 @@ class HelpdeskTicket(models.Model):
             self._sla_sync_pause(now)
             touched = True
         if touched:
-            Line._sync_ticket_summary(self.ids)
+            self._telecom_sync_summary()
+
+    def _telecom_sync_summary(self):
+        """The tickets' SLA status now, or once at the end of a scan (context
+        ``telecom_sla_defer_summary``: see :meth:`_telecom_deferred_summary`)."""
+        if self.env.context.get("telecom_sla_defer_summary"):
+            data = self.env.cr.precommit.data
+            data.setdefault(DEFERRED_SUMMARY_KEY, set()).update(self.ids)
+        else:
+            self.env["telecom.sla.line"]._sync_ticket_summary(self.ids)
+
+    @api.model
+    def _telecom_deferred_summary(self):
+        """Ids of the tickets whose SLA status a write deferred (emptied)."""
+        return self.env.cr.precommit.data.pop(DEFERRED_SUMMARY_KEY, set())
 
     # ------------------------------------------------------------------
     # actions

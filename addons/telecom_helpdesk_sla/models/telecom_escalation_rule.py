@@ -317,12 +317,24 @@ class TelecomEscalationRule(models.Model):
         }
 
     @api.model
-    def _cron_escalate(self, now=None):
-        """Fire every active rule (part of the SLA scan)."""
+    def _cron_escalate(self, now=None, summary_ids=None):
+        """Fire every active rule (part of the SLA scan).
+
+        The SLA status of the tickets whose priority or team a rule changed is
+        refreshed once after all rules, or added to ``summary_ids`` (a set) for
+        the caller to refresh with its own tickets.
+        """
         now = now or fields.Datetime.now()
+        Ticket = self.env["helpdesk.ticket"]
+        Ticket._telecom_deferred_summary()
         fired = 0
-        for rule in self.search([]):
+        for rule in self.search([]).with_context(telecom_sla_defer_summary=True):
             fired += len(rule._fire(now))
+        deferred = Ticket._telecom_deferred_summary()
+        if summary_ids is None:
+            self.env["telecom.sla.line"]._sync_ticket_summary(deferred)
+        else:
+            summary_ids |= deferred
         return fired
 
     def action_view_firings(self):

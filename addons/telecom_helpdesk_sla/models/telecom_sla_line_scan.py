@@ -109,8 +109,9 @@ class TelecomSlaLine(models.Model):
         warned = self._scan_warnings(now, limit)
         breached = self._scan_breaches(now, limit)
         self._remind(warned)
-        self.env["telecom.escalation.rule"]._cron_escalate(now)
-        self._sync_ticket_summary({row[1] for row in warned + breached})
+        summary_ids = {row[1] for row in warned + breached}
+        self.env["telecom.escalation.rule"]._cron_escalate(now, summary_ids)
+        self._sync_ticket_summary(summary_ids)
         remaining = self._count_due(now)
         self.env["ir.cron"]._notify_progress(
             done=len(warned) + len(breached), remaining=remaining

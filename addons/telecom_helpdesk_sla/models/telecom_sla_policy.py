@@ -150,18 +150,28 @@ class TelecomSlaPolicy(models.Model):
         by_company = {}
         for policy in policies:  # ordered: sequence, fallback last
             by_company.setdefault(policy.company_id, []).append(policy)
-        result = {}
+        result, known = {}, {}
         for ticket in tickets:
             values = self._prepare_match_values(ticket)
-            result[ticket] = next(
-                (
-                    policy
-                    for policy in by_company.get(ticket.company_id, [])
-                    if policy._matches(values)
-                ),
-                self.browse(),
-            )
+            # tickets that look the same to the policies match once
+            key = (ticket.company_id, *values.items())
+            try:
+                result[ticket] = known[key]
+            except KeyError:
+                known[key] = result[ticket] = self._first_match(
+                    by_company.get(ticket.company_id, []), values
+                )
+            except TypeError:  # a bridge's value cannot be a key
+                result[ticket] = self._first_match(
+                    by_company.get(ticket.company_id, []), values
+                )
         return result
+
+    @api.model
+    def _first_match(self, policies, values):
+        return next(
+            (policy for policy in policies if policy._matches(values)), self.browse()
+        )
 
     @api.model
     def _prepare_match_values(self, ticket):

@@ -1,9 +1,12 @@
+from unittest.mock import patch
+
 from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
+from ..models import helpdesk_ticket_sla
 from .common import TelecomHelpdeskCommon, utc
 
 TRACKING = {"tracking_disable": False, "mail_notrack": False}
@@ -145,6 +148,37 @@ class TestEngineWrites(TelecomHelpdeskCommon):
         self._assert_written_now(ticket)
         tracked = self._tracked(ticket, "telecom_escalation_level")
         self.assertEqual(tracked.mapped("new_value_integer"), [3])
+
+    def test_pending_writes_flushed_in_one_update_per_value(self):
+        """Many tickets written with the same values go to the database in one
+        UPDATE per distinct set of values, with the ORM's values and dates."""
+        tickets = self._ticket(self.partner) | self._ticket(self.partner)
+        tickets |= self._ticket(self.vip)
+        self._age(tickets)
+        first, second, third = tickets
+        engine = tickets.with_context(telecom_sla_skip=True)
+        engine.browse((first | second).ids).write({"telecom_escalation_level": 2})
+        engine.browse(third.ids).write({"telecom_escalation_level": 4})
+        with patch.object(helpdesk_ticket_sla, "GROUPED_FLUSH_MIN", 2):
+            before = self.env.cr.sql_log_count
+            tickets.flush_recordset(["telecom_escalation_level"])
+            statements = self.env.cr.sql_log_count - before
+        self.assertEqual(statements, 2)
+        self.assertFalse(self.env.cache.has_dirty_fields(tickets))
+        self.env.cr.execute(
+            """SELECT id, telecom_escalation_level, write_date, write_uid
+                 FROM helpdesk_ticket WHERE id = ANY(%s)""",
+            [tickets.ids],
+        )
+        now, uid = self.env.cr.now(), self.env.uid
+        self.assertEqual(
+            sorted(self.env.cr.fetchall()),
+            [
+                (first.id, 2, now, uid),
+                (second.id, 2, now, uid),
+                (third.id, 4, now, uid),
+            ],
+        )
 
     def test_policy_given_to_an_existing_ticket_dates_it(self):
         """An open ticket without SLA (a helpdesk that existed before the

@@ -3,7 +3,7 @@ from odoo.exceptions import UserError
 
 from ..models.sla_selections import ACTIVE_INCIDENT_STATES
 
-CHUNK = 5000
+CHUNK = 20000
 
 
 class TelecomIncidentLink(models.TransientModel):
