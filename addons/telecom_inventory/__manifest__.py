@@ -1,0 +1,28 @@
+{
+    "name": "Telecom Number and SIM Inventory",
+    "summary": "Pool of MSISDNs by zone with reservation and quarantine, "
+    "SIM and eSIM stock per shop with activation codes",
+    "version": "18.0.1.0.0",
+    "category": "Telecom",
+    "website": "https://github.com/telecom-crm/telecom-crm",
+    "author": "Telecom CRM developers",
+    "license": "LGPL-3",
+    "depends": ["telecom_subscriber"],
+    "external_dependencies": {"python": ["qrcode"]},
+    "data": [
+        "security/ir.model.access.csv",
+        "security/telecom_inventory_security.xml",
+        "data/telecom_inventory_data.xml",
+        "wizards/telecom_number_load_views.xml",
+        "wizards/telecom_sim_load_views.xml",
+        "views/telecom_stock_location_views.xml",
+        "views/telecom_number_views.xml",
+        "views/telecom_sim_views.xml",
+        "views/telecom_request_views.xml",
+        "views/telecom_service_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/telecom_inventory_menus.xml",
+    ],
+    "demo": ["demo/telecom_inventory_demo.xml"],
+    "installable": True,
+}
