@@ -120,7 +120,7 @@ class TelecomNumber(models.Model):
     # Business methods: one per transition
     # ------------------------------------------------------------------
     @api.model
-    def _pick_free(self, region, category="regular"):
+    def _pick_free(self, region, company, category="regular"):
         """A free pool number of ``region`` or a zone above it, locked for us.
 
         ``SKIP LOCKED``: two agents picking at once get two different numbers.
@@ -137,7 +137,7 @@ class TelecomNumber(models.Model):
              ORDER BY id LIMIT 1
              FOR UPDATE SKIP LOCKED
             """,
-            [category, zone_ids, self.env.company.id],
+            [category, zone_ids, company.id],
         )
         row = self.env.cr.fetchone()
         return self.browse(row[0] if row else [])

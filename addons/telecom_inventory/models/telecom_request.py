@@ -73,7 +73,7 @@ class TelecomRequest(models.Model):
     def _pick_numbers(self):
         Number = self.env["telecom.number"]
         for request in self:
-            number = Number._pick_free(request.region_id)
+            number = Number._pick_free(request.region_id, request.company_id)
             if not number:
                 raise UserError(
                     self.env._(
@@ -101,10 +101,19 @@ class TelecomRequest(models.Model):
         sims = self.env["telecom.sim"]._find_by_iccid(self.mapped("iccid"))
         return {sim.iccid: sim for sim in sims}
 
+    def _check_inventory_sims_in_stock(self):
+        for sim in self._inventory_sims().values():
+            sim._check_in_stock()
+
+    def _assign_inventory_sims(self):
+        sims = self._inventory_sims()
+        for request in self.filtered(lambda request: request.iccid in sims):
+            sims[request.iccid]._assign(request.service_id)
+
     def _check_submitted_activation(self):
         result = super()._check_submitted_activation()
+        self._check_inventory_sims_in_stock()
         numbers = self._inventory_numbers()
-        sims = self._inventory_sims()
         for request in self:
             number = numbers.get(request.msisdn)
             if number and not (
@@ -114,8 +123,6 @@ class TelecomRequest(models.Model):
                 raise UserError(
                     self.env._("Number %(number)s is not free.", number=number.msisdn)
                 )
-            if request.iccid in sims:
-                sims[request.iccid]._check_in_stock()
         return result
 
     def _on_submitted_activation(self):
@@ -132,12 +139,9 @@ class TelecomRequest(models.Model):
     def _on_done_activation(self):
         result = super()._on_done_activation()
         numbers = self._inventory_numbers()
-        sims = self._inventory_sims()
-        for request in self:
-            if request.msisdn in numbers:
-                numbers[request.msisdn]._assign(request.service_id)
-            if request.iccid in sims:
-                sims[request.iccid]._assign(request.service_id)
+        for request in self.filtered(lambda request: request.msisdn in numbers):
+            numbers[request.msisdn]._assign(request.service_id)
+        self._assign_inventory_sims()
         return result
 
     def _on_rejected_activation(self):
@@ -152,22 +156,38 @@ class TelecomRequest(models.Model):
 
     def _check_done_sim_swap(self):
         result = super()._check_done_sim_swap()
-        for sim in self._inventory_sims().values():
-            sim._check_in_stock()
+        self._check_inventory_sims_in_stock()
         return result
 
     def _on_done_sim_swap(self):
-        sims = self._inventory_sims()
+        """The old card leaves the line first (one assigned card per line)."""
         previous = self.env["telecom.sim"]._find_by_iccid(self.mapped("previous_iccid"))
         for request in self:
             previous.filtered(
                 lambda sim, request=request: sim.service_id == request.service_id
             )._retire(SWAPPED_SIM_STATES[request.sim_swap_reason or "damaged"])
-            if request.iccid in sims:
-                sims[request.iccid]._assign(request.service_id)
+        self._assign_inventory_sims()
         return super()._on_done_sim_swap()
+
+    def _check_submitted_port_in(self):
+        result = super()._check_submitted_port_in()
+        self._check_inventory_sims_in_stock()
+        pool_numbers = [
+            number
+            for number in self._inventory_numbers().values()
+            if number.origin == "pool"
+        ]
+        if pool_numbers:
+            raise UserError(
+                self.env._(
+                    "Number %(number)s is one of ours: it cannot be ported in.",
+                    number=pool_numbers[0].msisdn,
+                )
+            )
+        return result
 
     def _on_done_port_in(self):
         result = super()._on_done_port_in()
         self.env["telecom.number"]._record_ported_in(self)
+        self._assign_inventory_sims()
         return result
