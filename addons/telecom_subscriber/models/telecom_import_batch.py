@@ -92,7 +92,8 @@ class TelecomImportBatch(models.AbstractModel):
     def _add_problem_cases(self, cases, joins=None):
         """Record several kinds of problem in one pass over the chunk: ``cases``
         are ``(column, condition, message)`` (SQL), a row getting the message of
-        each condition it meets, in the order of ``cases``."""
+        each condition it meets, in the order of ``cases``. The rows meeting none
+        (most) are left out before the messages are built."""
         self.env.cr.execute(
             SQL(
                 """INSERT INTO %(problems)s (seq, line_number, col, value, message)
@@ -101,10 +102,11 @@ class TelecomImportBatch(models.AbstractModel):
                      FROM %(chunk)s chunk %(joins)s
                     CROSS JOIN LATERAL (VALUES %(cases)s)
                           AS problem(col, value, message)
-                    WHERE problem.message IS NOT NULL""",
+                    WHERE (%(any)s) AND problem.message IS NOT NULL""",
                 problems=SQL.identifier(PROBLEM_TABLE),
                 chunk=SQL.identifier(CHUNK_TABLE),
                 joins=joins or SQL(),
+                any=SQL(" OR ").join(SQL("(%s)", case[1]) for case in cases),
                 cases=SQL(", ").join(
                     SQL(
                         "(%s, %s, CASE WHEN %s THEN %s END)",
