@@ -211,8 +211,10 @@ class TelecomImportLookup(models.AbstractModel):
                      FROM res_partner partner
                     WHERE partner.ref = ANY(%(refs)s)
                       AND partner.telecom_is_subscriber AND partner.active
-                      AND (partner.company_id IS NULL
-                           OR partner.company_id = %(company)s)
+                      -- not indexable on purpose: the refs' index alone finds
+                      -- them (ANDed with the company's, stale statistics after
+                      -- an import's first chunks read every shared partner)
+                      AND coalesce(partner.company_id, %(company)s) = %(company)s
                     GROUP BY partner.ref""",
                 refs=refs,
                 company=company_id,
