@@ -226,7 +226,7 @@ def run_import(registry, data, chunk_size):
         chunks += 1
         if state in ("done", "failed"):
             break
-    cpu = database_cpu + time.process_time() - python_cpu
+    cpu = (database_cpu, time.process_time() - python_cpu)
     return time.perf_counter() - start, state, counters, chunks, cpu
 
 
@@ -403,10 +403,11 @@ def main():
     floor_rate = args.rows / floor_time
     measure("floor_rate", floor_rate, "rows/s")
     measure("floor_vs_import_ratio", floor_rate / import_rate, "x")
-    if cpu and floor_cpu:
+    if cpu[0] and floor_cpu:
         # one core busy with nothing else: the rate an idle core would reach
-        measure("import_cpu", cpu, "s (database + Odoo)")
-        measure("import_rate_per_cpu_second", row_count / cpu, "rows/s")
+        measure("import_cpu_database", cpu[0], "s")
+        measure("import_cpu_odoo", cpu[1], "s (staging the file included)")
+        measure("import_rate_per_cpu_second", row_count / sum(cpu), "rows/s")
         measure("floor_cpu", floor_cpu, "s (database)")
         measure("floor_rate_per_cpu_second", args.rows / floor_cpu, "rows/s")
     verdict = "met" if import_rate >= GOAL_ROWS_PER_S else "MISSED"
