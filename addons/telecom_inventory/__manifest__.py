@@ -2,7 +2,7 @@
     "name": "Telecom Number and SIM Inventory",
     "summary": "Pool of MSISDNs by zone with reservation and quarantine, "
     "SIM and eSIM stock per shop with activation codes",
-    "version": "18.0.1.0.1",
+    "version": "18.0.1.0.2",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",

@@ -29,7 +29,8 @@ class TelecomNumber(models.Model):
     _rec_name = "msisdn"
     _check_company_auto = True
 
-    msisdn = fields.Char(string="MSISDN", required=True, readonly=True, index=True)
+    # indexed by its unique constraint
+    msisdn = fields.Char(string="MSISDN", required=True, readonly=True)
     region_id = fields.Many2one(
         "telecom.region",
         string="Zone",
@@ -40,10 +41,7 @@ class TelecomNumber(models.Model):
         tracking=True,
     )
     company_id = fields.Many2one(
-        "res.company",
-        required=True,
-        index=True,
-        default=lambda self: self.env.company,
+        "res.company", required=True, default=lambda self: self.env.company
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     category = fields.Selection(
@@ -69,7 +67,6 @@ class TelecomNumber(models.Model):
         required=True,
         default="free",
         readonly=True,
-        index=True,
         tracking=True,
     )
     partner_id = fields.Many2one(
@@ -107,12 +104,21 @@ class TelecomNumber(models.Model):
                 ON telecom_number (service_id) WHERE state = 'assigned'
             """
         )
-        # the cron scans of expired reservations and ended quarantines
+        # picking a free number of a zone: the first one in id order, at once
         self.env.cr.execute(
             """
             CREATE INDEX IF NOT EXISTS telecom_number_free_pick_idx
                 ON telecom_number (region_id, category, id)
                 WHERE state = 'free' AND origin = 'pool'
+            """
+        )
+        # the crons: the few reserved or resting numbers among millions of others
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS telecom_number_reserved_until_idx
+                ON telecom_number (reserved_until) WHERE state = 'reserved';
+            CREATE INDEX IF NOT EXISTS telecom_number_quarantine_until_idx
+                ON telecom_number (quarantine_until) WHERE state = 'quarantine'
             """
         )
 

@@ -34,7 +34,8 @@ class TelecomSim(models.Model):
     _rec_name = "iccid"
     _check_company_auto = True
 
-    iccid = fields.Char(string="ICCID", required=True, readonly=True, index=True)
+    # indexed by its unique constraint
+    iccid = fields.Char(string="ICCID", required=True, readonly=True)
     sim_type = fields.Selection(
         [("physical", "Physical SIM"), ("esim", "eSIM")],
         string="Type",
