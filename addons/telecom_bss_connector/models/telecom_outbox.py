@@ -173,21 +173,66 @@ class TelecomOutbox(models.Model):
 
     @api.model
     def _bss_queue_delivery(self, backend, slot, eta=None, identity=None):
-        """Queue a delivery job of ``backend`` (or reuse its waiting one); its uuid."""
+        """Queue a delivery job of ``backend`` (or take its waiting one); its uuid.
+
+        A waiting job is taken only while it is pending, and locked until this
+        transaction ends (see :meth:`_bss_lock_waiting_job`): it starts after
+        the orders of this transaction are committed, so its claim sees them.
+        A job already enqueued or started may have claimed before them: a new
+        job then, beside it (queue_job itself would reuse an enqueued job of the
+        same identity key, so the key is set only once the job is created).
+        """
+        identity = identity or f"telecom.outbox:{backend.id}:{slot}"
+        waiting = self._bss_lock_waiting_job(identity)
+        if waiting:
+            return waiting
         job = (
             self.browse()
             .with_delay(
                 channel=JOB_CHANNEL,
                 eta=eta,
                 max_retries=backend.max_attempts + 2,
-                identity_key=identity or f"telecom.outbox:{backend.id}:{slot}",
                 description=self.env._(
                     "Deliver billing orders to %(backend)s", backend=backend.name
                 ),
             )
             ._bss_deliver_batch(backend.id, slot)
         )
-        return job.uuid if job else None
+        if not job:
+            return None
+        self.env.cr.execute(
+            SQL(
+                "UPDATE queue_job SET identity_key = %s WHERE uuid = %s",
+                identity,
+                job.uuid,
+            )
+        )
+        self.env["queue.job"].invalidate_model(["identity_key"])
+        return job.uuid
+
+    @api.model
+    def _bss_lock_waiting_job(self, identity):
+        """The uuid of a pending delivery job of this key, locked until this
+        transaction ends (the job runner's switch to ``enqueued`` waits for it),
+        or None: none pending, or each one locked by another transaction or
+        enqueued since this transaction's snapshot."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        """SELECT uuid FROM queue_job
+                            WHERE identity_key = %s AND state = 'pending'
+                            ORDER BY id LIMIT 1
+                              FOR UPDATE SKIP LOCKED""",
+                        identity,
+                    ),
+                    # enqueued meanwhile is an answer here, not an error to log
+                    log_exceptions=False,
+                )
+                row = self.env.cr.fetchone()
+        except psycopg2.errors.SerializationFailure:
+            return None
+        return row and row[0]
 
     @api.model
     def _bss_prepare_adjustment_vals(

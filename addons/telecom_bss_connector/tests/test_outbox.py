@@ -56,7 +56,6 @@ class TestOutbox(BssCommon):
                 self.env["telecom.outbox"]._bss_deliver_batch,
                 args=(self.backend.id, 0),
                 properties={
-                    "identity_key": f"telecom.outbox:{self.backend.id}:0",
                     "channel": "root.telecom_bss",
                     "max_retries": self.backend.max_attempts + 2,
                 },

@@ -1,7 +1,10 @@
 import threading
 
+import psycopg2
+
 from odoo import SUPERUSER_ID, api, fields, sql_db
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.tests.common import trap_jobs
@@ -156,6 +159,37 @@ class TestOutboxBatch(BssCommon):
         self.assertEqual(orders.mapped("attempt_count"), [0, 0])
         self.assertGreaterEqual((eta - fields.Datetime.now()).total_seconds(), 55)
 
+    def _submit_block(self):
+        request = self._new_request(
+            "block", self._activate_without_billing(), block_reason="lost_sim"
+        )
+        request.action_submit()
+        return request.bss_outbox_ids
+
+    def _job(self, uuid):
+        return self.env["queue.job"].search([("uuid", "=", uuid)])
+
+    def test_an_order_after_its_slot_job_was_enqueued_gets_a_job_of_its_own(self):
+        first = self._submit_block()
+        slot_job = self._job(first.job_uuid)
+        self.assertEqual(slot_job.state, "pending")
+        self.assertEqual(slot_job.identity_key, f"telecom.outbox:{self.backend.id}:0")
+        # the runner hands the job to a worker: it may claim before a new
+        # order's transaction commits, and would never see that order
+        slot_job.env.cr.execute(
+            "UPDATE queue_job SET state = 'enqueued' WHERE id = %s", [slot_job.id]
+        )
+        slot_job.invalidate_recordset()
+        second = self._submit_block()
+        self.assertNotEqual(second.job_uuid, first.job_uuid)
+        new_job = self._job(second.job_uuid)
+        self.assertEqual(new_job.state, "pending")
+        self.assertEqual(new_job.identity_key, slot_job.identity_key)
+        self.assertEqual(new_job.method_name, "_bss_deliver_batch")
+        # a pending job is still shared by the orders that follow
+        third = self._submit_block()
+        self.assertEqual(third.job_uuid, second.job_uuid)
+
 
 @tagged("post_install", "-at_install")
 class TestOutboxConcurrentDelivery(BssCommon):
@@ -197,6 +231,10 @@ class TestOutboxConcurrentDelivery(BssCommon):
 
     def _clean(self):
         with self._own_env() as env:
+            env.cr.execute(
+                "DELETE FROM queue_job WHERE identity_key LIKE %s",
+                [f"telecom.outbox:{self.backend_id}:%"],
+            )
             env["telecom.outbox"].search(
                 [("backend_id", "=", self.backend_id)]
             ).unlink()
@@ -257,6 +295,73 @@ class TestOutboxConcurrentDelivery(BssCommon):
             )
             self.assertEqual(set(orders.mapped("state")), {"done"})
             self.assertEqual(set(orders.mapped("attempt_count")), {1})
+
+    def test_the_runner_starts_a_job_an_order_took_after_the_order_commits(self):
+        with self._own_env() as env:
+            backend = env["telecom.backend"].browse(self.backend_id)
+            job_uuid = env["telecom.outbox"]._bss_queue_delivery(backend, 0)
+        with self._own_env() as env:
+            order = env["telecom.outbox"].create(
+                {
+                    "idempotency_key": f"{self.key_prefix}-late",
+                    "backend_id": self.backend_id,
+                    "operation": "block",
+                    "account_ref": "ACC-CONCURRENT",
+                }
+            )
+            order._bss_enqueue()
+            self.assertEqual(order.job_uuid, job_uuid)
+            # the job runner's switch to "enqueued" waits for the order's commit:
+            # the job's claim, later, sees the order
+            runner = sql_db.db_connect(self.dbname).cursor()
+            try:
+                runner.execute("SET LOCAL lock_timeout = '300ms'")
+                with (
+                    mute_logger("odoo.sql_db"),
+                    self.assertRaises(psycopg2.errors.LockNotAvailable),
+                ):
+                    runner.execute(
+                        "UPDATE queue_job SET state = 'enqueued' WHERE uuid = %s",
+                        [job_uuid],
+                    )
+            finally:
+                runner.rollback()
+                runner.close()
+            # meanwhile another order's transaction does not wait: a job of its own
+            with self._own_env() as other:
+                other_order = other["telecom.outbox"].create(
+                    {
+                        "idempotency_key": f"{self.key_prefix}-other",
+                        "backend_id": self.backend_id,
+                        "operation": "block",
+                        "account_ref": "ACC-CONCURRENT",
+                    }
+                )
+                other_order._bss_enqueue()
+                self.assertNotEqual(other_order.job_uuid, job_uuid)
+
+    def test_an_order_whose_job_was_enqueued_after_its_snapshot_gets_a_new_job(self):
+        with self._own_env() as env:
+            backend = env["telecom.backend"].browse(self.backend_id)
+            job_uuid = env["telecom.outbox"]._bss_queue_delivery(backend, 0)
+        with self._own_env() as env:
+            env.cr.execute("SELECT 1")  # the order's transaction has its snapshot
+            with self._own_env() as runner:
+                runner.cr.execute(
+                    "UPDATE queue_job SET state = 'enqueued' WHERE uuid = %s",
+                    [job_uuid],
+                )
+            order = env["telecom.outbox"].create(
+                {
+                    "idempotency_key": f"{self.key_prefix}-after-snapshot",
+                    "backend_id": self.backend_id,
+                    "operation": "block",
+                    "account_ref": "ACC-CONCURRENT",
+                }
+            )
+            order._bss_enqueue()
+            self.assertTrue(order.job_uuid)
+            self.assertNotEqual(order.job_uuid, job_uuid)
 
     def test_a_delivery_of_one_order_keeps_its_order_out_of_batches(self):
         with self._own_env() as env:
