@@ -10,9 +10,9 @@ incident time; an incident on the eight bench zones for mobile lines.
 
 Measures (in a transaction rolled back afterwards):
 - ``link_*``: ``telecom.incident._link_tickets`` per chunk of ``--chunk`` tickets
-  (access checked, one ORM ``write`` of the tickets per 1,000 - tracked and dated -,
-  then their clocks paused set-based): SQL statements per chunk (the same for every
-  chunk) and time;
+  (access checked, one ORM ``write`` of the tickets - tracked and dated -
+  flushed in one UPDATE, then their clocks paused set-based): SQL statements per
+  chunk (the same for every chunk) and time;
 - ``queue_*``: ``_queue_notifications('opened')``: one INSERT ... SELECT of a row
   per affected subscriber and channel, opt-outs decided in the same statement;
 - ``send_*``: one batch of the sending cron (``mail.mail`` and ``sms.sms`` created

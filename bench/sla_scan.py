@@ -11,7 +11,8 @@ Ours (``telecom_helpdesk_sla``, database ``--db``):
 - ``sla_recompute``: every line flagged, then the recompute cron's method in
   batches of 20,000 (one UPDATE with working-time lookups per batch);
 - ``sla_scan``: at-risk and breach flags (one conditional UPDATE each, events in
-  the same statement), reminders, one escalation rule (90 % of the resolution),
+  the same statement), reminders, one escalation rule (90 % of the resolution,
+  the raw SQL floor's; ``--rules all`` runs the installed default matrix too),
   the tickets' SLA status.
 
 OCA ``helpdesk_mgmt_sla`` (database ``--oca-db``, in a child process with its own
@@ -247,7 +248,7 @@ def select_rules(env, rules):
         Rule.search([("name", "!=", "BENCH escalation")]).write({"active": False})
     names = Rule.search([]).mapped("name")
     measure("ours_scan_rules", len(names), "rules")
-    print("# escalation rules run: " + "; ".join(names))
+    print("# escalation rules run = " + "; ".join(names))
 
 
 def scan_once(env, now, tickets):
@@ -466,7 +467,7 @@ def main():
     ours = {
         line.split(": ")[0]: float(line.split(": ")[1].split()[0])
         for line in buffer.getvalue().splitlines()
-        if ": " in line and not line.startswith("goal_")
+        if ": " in line and not line.startswith(("goal_", "#"))
     }
     if not args.oca_db:
         load_average()

@@ -25,6 +25,7 @@ from . import helpdesk_ticket_channel
 from . import helpdesk_ticket_team
 from . import helpdesk_ticket
 from . import helpdesk_ticket_sla
+from . import helpdesk_ticket_tracking
 from . import helpdesk_ticket_sla_explain
 from . import helpdesk_ticket_timeline
 from . import helpdesk_ticket_category
