@@ -2,7 +2,7 @@
     "name": "Telecom Service Desk: SLA, Escalation and Mass Incidents",
     "summary": "SLA engine with working calendars, escalation matrix, routing by "
     "zone, expertise and shift, and network incidents for the NOC",
-    "version": "18.0.1.6.6",
+    "version": "18.0.1.6.7",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",
