@@ -1,3 +1,4 @@
+from odoo import fields
 from odoo.tests.common import TransactionCase, new_test_user
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
@@ -23,6 +24,11 @@ class TelecomCommon(TransactionCase):
 
     Other addons subclass it. Mail is disabled; demo data is never used.
     """
+
+    def _today(self):
+        """Today as the lifecycle sees it: in the user's time zone (the demo
+        company works in Moscow time, three hours ahead of UTC)."""
+        return fields.Date.context_today(self.env.user)
 
     @classmethod
     def setUpClass(cls):

@@ -39,7 +39,7 @@ class TestLifecycle(TelecomCommon):
         self.assertEqual(service.option_ids, self.option_roaming)
         request.action_complete()
         self.assertEqual((request.state, service.state), ("done", "active"))
-        self.assertEqual(service.activation_date, date.today())
+        self.assertEqual(service.activation_date, self._today())
         service.invalidate_recordset(["state_log_ids"])
         self.assertEqual(service.state_log_ids.mapped("state"), ["active", "pending"])
         self.assertEqual(service.state_log_ids[0].request_id, request)
@@ -258,12 +258,12 @@ class TestLifecycle(TelecomCommon):
 
     def test_option_added_until_a_date_schedules_its_removal(self):
         service = self._line()
-        until = date.today() + timedelta(days=60)
+        until = self._today() + timedelta(days=60)
         past = self._new_request(
             "option_change",
             service,
             option_id=self.option_roaming.id,
-            option_date_end=date.today(),
+            option_date_end=self._today(),
         )
         with self.assertRaisesRegex(UserError, "must be in the future"):
             past.action_submit()
@@ -306,7 +306,7 @@ class TestLifecycle(TelecomCommon):
     # block / unblock ------------------------------------------------------
     def test_voluntary_block_schedules_its_unblock(self):
         service = self._line()
-        until = date.today() + timedelta(days=30)
+        until = self._today() + timedelta(days=30)
         block = self._new_request(
             "block", service, block_reason="voluntary", block_until=until
         )
@@ -327,10 +327,10 @@ class TestLifecycle(TelecomCommon):
 
     def test_voluntary_block_needs_a_period_within_limit(self):
         service = self._line()
-        too_long = date.today() + timedelta(
+        too_long = self._today() + timedelta(
             days=self.company.telecom_voluntary_block_max_days + 1
         )
-        for until in (False, date.today(), too_long):
+        for until in (False, self._today(), too_long):
             block = self._new_request(
                 "block", service, block_reason="voluntary", block_until=until
             )
@@ -424,7 +424,7 @@ class TestLifecycle(TelecomCommon):
         self.assertEqual(
             (service.state, request.retention_outcome), ("terminated", "lost")
         )
-        self.assertEqual(service.termination_date, date.today())
+        self.assertEqual(service.termination_date, self._today())
         reuse = self._new_request("block", service, block_reason="lost_sim")
         with self.assertRaisesRegex(UserError, "not possible"):
             reuse.action_submit()

@@ -2,7 +2,6 @@ import contextlib
 from datetime import timedelta
 from unittest import mock
 
-from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -176,13 +175,13 @@ class TestRequestFulfilment(TelecomCommon):
         for _index in range(2):
             request = self._block(service, env=self.env)
             request.block_reason = "voluntary"
-            request.block_until = fields.Date.today() + timedelta(days=5)
-            request.effective_date = fields.Date.today() + timedelta(days=1)
+            request.block_until = self._today() + timedelta(days=5)
+            request.effective_date = self._today() + timedelta(days=1)
             request.action_submit()
             requests |= request
         self.assertEqual(requests.mapped("state"), ["scheduled", "scheduled"])
         waiting, due = requests
-        requests.effective_date = fields.Date.today()
+        requests.effective_date = self._today()
         waiting.fulfilment_status = "waiting"
         Request = self.env["telecom.request"]
         domain = Request._get_due_requests_domain()
