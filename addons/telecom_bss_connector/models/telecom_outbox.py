@@ -214,15 +214,17 @@ class TelecomOutbox(models.Model):
     def _bss_lock_waiting_job(self, identity):
         """The uuid of a pending delivery job of this key, locked until this
         transaction ends (the job runner's switch to ``enqueued`` waits for it),
-        or None: none pending, or each one locked by another transaction or
-        enqueued since this transaction's snapshot."""
+        or None: none pending, locked by another transaction, or enqueued since
+        this transaction's snapshot. The newest first: after a job was enqueued
+        under this transaction, the next orders of the transaction take the job
+        it queued instead (not one job per order)."""
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
                     SQL(
                         """SELECT uuid FROM queue_job
                             WHERE identity_key = %s AND state = 'pending'
-                            ORDER BY id LIMIT 1
+                            ORDER BY id DESC LIMIT 1
                               FOR UPDATE SKIP LOCKED""",
                         identity,
                     ),

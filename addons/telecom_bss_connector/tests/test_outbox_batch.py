@@ -362,6 +362,17 @@ class TestOutboxConcurrentDelivery(BssCommon):
             order._bss_enqueue()
             self.assertTrue(order.job_uuid)
             self.assertNotEqual(order.job_uuid, job_uuid)
+            # the next order of the transaction takes that new job
+            next_order = env["telecom.outbox"].create(
+                {
+                    "idempotency_key": f"{self.key_prefix}-after-snapshot-2",
+                    "backend_id": self.backend_id,
+                    "operation": "block",
+                    "account_ref": "ACC-CONCURRENT",
+                }
+            )
+            next_order._bss_enqueue()
+            self.assertEqual(next_order.job_uuid, order.job_uuid)
 
     def test_a_delivery_of_one_order_keeps_its_order_out_of_batches(self):
         with self._own_env() as env:
