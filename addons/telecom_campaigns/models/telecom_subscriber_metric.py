@@ -669,9 +669,9 @@ WITH batch AS (
            sub.telecom_region_id AS region_id,
            main_tariff.tariff_id,
            coalesce(service.live_count, 0) AS live_count,
-           (%(today)s::date - coalesce(sub.telecom_customer_since,
-                                       service.first_activation,
-                                       sub.create_date::date)) AS tenure,
+           greatest(0, %(today)s::date - coalesce(sub.telecom_customer_since,
+                                                  service.first_activation,
+                                                  sub.create_date::date)) AS tenure,
            coalesce(contact.contacts_30, 0) AS contacts_30,
            coalesce(contact.contacts_90, 0) AS contacts_90,
            coalesce(contact.complaints_30, 0) + coalesce(request.claims_30, 0)
@@ -803,7 +803,9 @@ ON CONFLICT (partner_id) DO UPDATE SET
             in_batch=self._batch_filter(SQL("partner_id"), partner_ids, partners),
             live=LIVE_STATES,
             now=now,
-            today=now.date(),
+            # the date agents see (a customer since "today" in Moscow is
+            # tenure 0, not -1, between 21:00 and 24:00 UTC)
+            today=fields.Date.context_today(self, now),
             since_30=now - timedelta(days=30),
             since_90=now - timedelta(days=90),
             many_contacts=MANY_CONTACTS,

@@ -5,8 +5,6 @@ from odoo.tests import tagged
 
 from .common import CampaignsCommon
 
-TODAY = fields.Date.today()
-
 
 @tagged("post_install", "-at_install")
 class TestSubscriberMetric(CampaignsCommon):
@@ -17,7 +15,8 @@ class TestSubscriberMetric(CampaignsCommon):
         cls.Metric = cls.env["telecom.subscriber.metric"]
         # a loyal subscriber about to leave: port-out, complaints, a debt block
         cls.leaving, account = cls._create_subscriber(
-            "Leaving Subscriber", telecom_customer_since=TODAY - timedelta(days=800)
+            "Leaving Subscriber",
+            telecom_customer_since=cls._today() - timedelta(days=800),
         )
         cls.line = cls._activate_line(
             account, cls.tariff_basic, options=cls.option_roaming | cls.option_data
@@ -42,7 +41,7 @@ class TestSubscriberMetric(CampaignsCommon):
                 "partner_id": cls.leaving.id,
                 "service_id": cls.second_line.id,
                 "recipient_operator_id": cls.operator_other.id,
-                "effective_date": TODAY + timedelta(days=8),
+                "effective_date": cls._today() + timedelta(days=8),
             }
         )
         cls.port_out.action_submit()

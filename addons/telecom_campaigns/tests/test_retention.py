@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -49,7 +48,7 @@ class TestRetentionList(CampaignsCommon):
             "port_out",
             line,
             recipient_operator_id=self.operator_other.id,
-            effective_date=fields.Date.today() + timedelta(days=8),
+            effective_date=self._today() + timedelta(days=8),
         )
         request.action_submit()
         return request

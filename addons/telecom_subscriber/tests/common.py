@@ -25,10 +25,11 @@ class TelecomCommon(TransactionCase):
     Other addons subclass it. Mail is disabled; demo data is never used.
     """
 
-    def _today(self):
+    @classmethod
+    def _today(cls):
         """Today as the lifecycle sees it: in the user's time zone (the demo
         company works in Moscow time, three hours ahead of UTC)."""
-        return fields.Date.context_today(self.env.user)
+        return fields.Date.context_today(cls.env.user)
 
     @classmethod
     def setUpClass(cls):

@@ -105,7 +105,7 @@ class TestClaim(TelecomCommon):
         self.assertEqual(claim.state, "submitted")
         with self.assertRaisesRegex(UserError, "cannot go"):
             claim.action_schedule()
-        self.assertEqual(claim.date_deadline, date.today() + timedelta(days=30))
+        self.assertEqual(claim.date_deadline, self._today() + timedelta(days=30))
 
     def test_refund_moves_through_its_buttons_only(self):
         """Over RPC too: an agent neither forges a refund's state nor marks it paid."""
