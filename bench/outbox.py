@@ -12,11 +12,14 @@ creates lines directly (one account each, as an import would; marked with the
    over one kept-alive session (``peer_floor_rate``), measured first;
 1. **throughput**: an agent submits ``--orders`` block requests (each writes its
    billing order in the outbox and hands it to the system's delivery jobs,
-   committed per 250); then ``--workers`` threads run the queued jobs the way
-   queue_job's runner does (``/queue_job/runjob`` logic: load, started +
-   commit, perform, done + commit; ``RetryableJobError`` and serialization
-   failures → postponed) until every order is delivered: ``submit_rate`` and
-   ``delivery_rate`` (orders/s). The backend runs ``--workers`` delivery jobs
+   committed per 250); then ``--workers`` worker processes (each with its own
+   registry and connections, as the HTTP workers queue_job's runner sends
+   ``/queue_job/runjob`` to) run the queued jobs the way runjob does (load,
+   started + commit, perform, done + commit; ``RetryableJobError`` and
+   serialization failures → postponed), a dispatcher in this process handing
+   a due job to each idle worker (the channel's capacity), until every order
+   is delivered: ``submit_rate`` and ``delivery_rate`` (orders/s, and its share
+   of the simulator's own rate). The backend runs ``--workers`` delivery jobs
    side by side (``delivery_jobs``), each sending up to ``--batch`` orders
    (``delivery_batch_size``): the workers play the capacity of the channel
    ``root.telecom_bss``;
@@ -34,12 +37,13 @@ claim of the jobs should make it rare). The goals of issue 11 are printed as
 the database (prefix ``BENCH-BSS-``); use a throw-away database.
 """
 
+import multiprocessing
 import os
+import queue
 import sys
 import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 import requests
 from common import load_registry, measure, odoo_env, parse_args
@@ -245,15 +249,46 @@ def run_job(registry, job_uuid):
             return "postponed"
 
 
-class Runner:
-    """Dispatches due jobs of the channel to ``workers`` threads until stopped."""
+def worker_process(args, tasks, results):
+    """A job worker: its own Odoo registry, runs the job uuids it is handed."""
+    registry = load_registry(args)
+    results.put(("ready", os.getpid()))
+    while (job_uuid := tasks.get()) is not None:
+        try:
+            state = run_job(registry, job_uuid)
+        except Exception as error:  # what runjob would log and mark failed
+            print(f"job {job_uuid} failed: {error!r}", file=sys.stderr, flush=True)
+            state = "failed"
+        results.put(("ran", state))
 
-    def __init__(self, registry, workers):
+
+class Runner:
+    """queue_job's runner in short: a dispatcher thread hands each due job of
+    the channel to an idle worker process (``workers`` of them) until stopped."""
+
+    def __init__(self, registry, args, workers):
         self.registry = registry
         self.workers = workers
         self.stop_event = threading.Event()
         self.counts = {"done": 0, "postponed": 0, "skipped": 0}
-        self.lock = threading.Lock()
+        context = multiprocessing.get_context("spawn")  # no inherited connection
+        self.tasks = context.Queue()
+        self.results = context.Queue()
+        self.processes = [
+            context.Process(
+                target=worker_process,
+                args=(args, self.tasks, self.results),
+                daemon=True,
+            )
+            for _index in range(workers)
+        ]
+
+    def start_workers(self):
+        """Start the worker processes and wait until each has its registry."""
+        for process in self.processes:
+            process.start()
+        for _process in self.processes:
+            self.results.get(timeout=600)
 
     def due_jobs(self, limit):
         with self.registry.cursor() as cr:
@@ -271,23 +306,30 @@ class Runner:
             )
             return [row[0] for row in cr.fetchall()]
 
-    def work(self, job_uuid):
+    def collect(self, busy, timeout):
+        """Count the jobs the workers finished; the number still running."""
         try:
-            state = run_job(self.registry, job_uuid)
-        except Exception as error:  # what runjob would log and mark failed
-            print(f"job {job_uuid} failed: {error!r}", file=sys.stderr)
-            state = "failed"
-        with self.lock:
-            self.counts[state] = self.counts.get(state, 0) + 1
+            while busy:
+                _kind, state = self.results.get(timeout=timeout)
+                self.counts[state] = self.counts.get(state, 0) + 1
+                busy -= 1
+                timeout = 0.001
+        except queue.Empty:
+            pass
+        return busy
 
     def run(self):
-        with ThreadPoolExecutor(self.workers) as pool:
-            while not self.stop_event.is_set():
-                uuids = self.due_jobs(self.workers * 8)
-                if not uuids:
-                    time.sleep(0.05)
-                    continue
-                list(pool.map(self.work, uuids))
+        busy = 0
+        while not self.stop_event.is_set():
+            uuids = self.due_jobs(self.workers - busy) if busy < self.workers else []
+            for job_uuid in uuids:
+                self.tasks.put(job_uuid)
+            busy += len(uuids)
+            if busy:
+                busy = self.collect(busy, 0.05)
+            elif not uuids:
+                time.sleep(0.05)
+        self.collect(busy, 600)
 
     def start(self):
         self.thread = threading.Thread(target=self.run, daemon=True)
@@ -296,6 +338,10 @@ class Runner:
     def stop(self):
         self.stop_event.set()
         self.thread.join()
+        for _process in self.processes:
+            self.tasks.put(None)
+        for process in self.processes:
+            process.join(timeout=60)
 
 
 def order_states(registry, backend_id):
@@ -361,7 +407,8 @@ def main():
         measure("setup_time", time.perf_counter() - start, "s")
         floor = peer_rate(url)
         measure("peer_floor_rate", floor, "orders/s (1 HTTP client, kept alive)")
-        runner = Runner(registry, args.workers)
+        runner = Runner(registry, args, args.workers)
+        runner.start_workers()
         # 1. throughput
         start = time.perf_counter()
         submit_blocks(registry, agent_id, partner_id, service_ids[: args.orders])
@@ -373,8 +420,8 @@ def main():
         measure(
             "delivery_rate",
             delivery,
-            f"orders/s ({args.workers} workers, batches of {args.batch}; "
-            f"{delivery / floor:.0%} of the floor)",
+            f"orders/s ({args.workers} worker processes, batches of {args.batch}; "
+            f"{delivery / floor:.0%} of the simulator alone)",
         )
         # 2. outage and drain
         knobs(url, outage=True)
