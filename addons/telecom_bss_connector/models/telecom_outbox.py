@@ -285,6 +285,9 @@ class TelecomOutbox(models.Model):
         # queued it; billing's answers are applied as the orders' authors below
         orders = self.sudo()._bss_claim(backend_id)
         if not orders:
+            # orders waiting out their backoff still need a job at their time
+            backend = self.env["telecom.backend"].sudo().browse(backend_id)
+            self._bss_queue_retry_wake_up(backend)
             return "nothing to deliver"
         outcome = orders._bss_deliver_claimed()
         orders._bss_queue_next(slot, outcome)
@@ -398,17 +401,22 @@ class TelecomOutbox(models.Model):
         elif outcome["full"] or outcome["left"] or outcome["failed"]:
             self._bss_queue_delivery(backend, slot)
         else:
-            self.env.cr.execute(
-                SQL(
-                    """SELECT min(next_attempt_at) FROM telecom_outbox
-                        WHERE backend_id = %s AND state = 'pending'
-                          AND next_attempt_at > now() at time zone 'utc'""",
-                    backend.id,
-                )
+            self._bss_queue_retry_wake_up(backend)
+
+    @api.model
+    def _bss_queue_retry_wake_up(self, backend):
+        """A delivery job at the earliest retry of ``backend``'s waiting orders."""
+        self.env.cr.execute(
+            SQL(
+                """SELECT min(next_attempt_at) FROM telecom_outbox
+                    WHERE backend_id = %s AND state = 'pending'
+                      AND next_attempt_at > now() at time zone 'utc'""",
+                backend.id,
             )
-            earliest = self.env.cr.fetchone()[0]
-            if earliest:
-                self._bss_queue_wake_up(backend, earliest)
+        )
+        earliest = self.env.cr.fetchone()[0]
+        if earliest:
+            self._bss_queue_wake_up(backend, earliest)
 
     @api.model
     def _bss_queue_wake_up(self, backend, eta):

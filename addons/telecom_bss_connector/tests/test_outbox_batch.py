@@ -123,6 +123,13 @@ class TestOutboxBatch(BssCommon):
             self.assertLess(abs(wake_up.total_seconds()), 1)
         self.assertEqual(sent.call_args.args[1], orders[2].idempotency_key)
         self.assertEqual(orders.mapped("state"), ["done", "pending", "done"])
+        # a job that finds nothing due (its order waits out its delay) still
+        # leaves a wake-up behind: without it the retry waited for the cron
+        with trap_jobs() as trap:
+            self.assertEqual(self._run_batch(), "nothing to deliver")
+            trap.assert_jobs_count(1)
+            wake_up = trap.enqueued_jobs[0].eta - orders[1].next_attempt_at
+            self.assertLess(abs(wake_up.total_seconds()), 1)
 
     def test_refusal_in_a_batch_rejects_its_request_and_goes_on(self):
         requests_, orders = self._submitted_orders(2)
