@@ -5,7 +5,9 @@ SIM_HOST, SIM_PORT, SIM_SEED, SIM_STATE_FILE, SIM_TOKENS (comma-separated REST
 bearer tokens, default "sim-token"), SIM_SOAP_USER / SIM_SOAP_PASSWORD (HTTP Basic
 of the SOAP endpoint, default billing / billing), SIM_SMPP_PORT (the SMSC's SMPP 3.4
 port, default 2775, 0: no SMSC), SIM_SMPP_SYSTEM_ID / SIM_SMPP_PASSWORD (its bind
-credentials, default telecom / secret), SIM_LOG_LEVEL (default INFO).
+credentials, default telecom / secret), SIM_TELEGRAM_TOKENS (comma-separated bot
+tokens of the Telegram Bot API double, default 123456:TEST-TOKEN,123456:DEMO-TOKEN),
+SIM_LOG_LEVEL (default INFO).
 """
 
 import argparse
@@ -59,10 +61,19 @@ def parse_args(argv):
         "--smpp-system-id", default=env("SIM_SMPP_SYSTEM_ID", "telecom")
     )
     parser.add_argument("--smpp-password", default=env("SIM_SMPP_PASSWORD", "secret"))
+    parser.add_argument(
+        "--telegram-token",
+        action="append",
+        dest="telegram_tokens",
+        help="bot token the Telegram Bot API double accepts (repeatable; default: "
+        "$SIM_TELEGRAM_TOKENS or 123456:TEST-TOKEN and 123456:DEMO-TOKEN)",
+    )
     parser.add_argument("--log-level", default=env("SIM_LOG_LEVEL", "INFO"))
     args = parser.parse_args(argv)
     if not args.tokens:
         args.tokens = env("SIM_TOKENS", "sim-token").split(",")
+    if not args.telegram_tokens and env("SIM_TELEGRAM_TOKENS"):
+        args.telegram_tokens = env("SIM_TELEGRAM_TOKENS").split(",")
     return args
 
 
@@ -88,7 +99,7 @@ def main(argv=None):
         logging.getLogger("simulator").error("cannot load the seed/state: %s", error)
         return 2
     credentials = Credentials(args.tokens, args.soap_user, args.soap_password)
-    app = Simulator(state, credentials)
+    app = Simulator(state, credentials, telegram_tokens=args.telegram_tokens)
     smsc = None
     if args.smpp_port:
         smsc = Smsc(lambda: app.faults.knobs, args.smpp_system_id, args.smpp_password)

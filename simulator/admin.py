@@ -10,6 +10,7 @@ class AdminApi:
         self.state = state
         self.faults = faults
         self.smsc = None  # the SMSC (smsc.Smsc) when it runs beside the HTTP server
+        self.telegram = None  # the Bot API double (telegram.TelegramApi)
 
     def register(self, router):
         admin = {"kind": ADMIN}
@@ -35,6 +36,8 @@ class AdminApi:
         self.faults.reset()
         if self.smsc:
             self.smsc.reset()
+        if self.telegram:
+            self.telegram.reset()
         return json_response(200, {"status": "reset"})
 
     def get_state(self, request):

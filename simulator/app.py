@@ -11,6 +11,7 @@ from .errors import ApiError
 from .faults import FaultInjector, unavailable_json
 from .rest import RestApi
 from .soap import SoapApi
+from .telegram import TelegramApi
 from .web import ADMIN, BUSINESS, Router, error_response
 
 _logger = logging.getLogger("simulator")
@@ -63,14 +64,17 @@ def _same(given, expected):
 
 
 class Simulator:
-    def __init__(self, state, credentials, rng=None):
+    def __init__(self, state, credentials, rng=None, telegram_tokens=None):
         self.state = state
         self.credentials = credentials
         self.faults = FaultInjector(state.count_injected, rng)
         self.router = Router()
         RestApi(state).register(self.router)
         SoapApi(state).register(self.router)
+        self.telegram = TelegramApi(telegram_tokens)
+        self.telegram.register(self.router)
         self.admin = AdminApi(state, self.faults)
+        self.admin.telegram = self.telegram
         self.admin.register(self.router)
 
     def handle(self, request):

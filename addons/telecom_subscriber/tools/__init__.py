@@ -4,4 +4,3 @@ from . import billing_csv
 from . import sql
 from . import fields
 from . import subscriber_api
-from . import personal_data
