@@ -2,7 +2,7 @@
     "name": "Telecom Campaigns - Helpdesk Bridge",
     "summary": "Ticket figures in the subscriber metrics: open tickets, SLA breaches "
     "and incidents suffered, in the churn-risk score and the segments",
-    "version": "18.0.1.1.1",
+    "version": "18.0.1.1.2",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",

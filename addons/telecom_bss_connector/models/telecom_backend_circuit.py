@@ -75,7 +75,8 @@ class TelecomBackend(models.Model):
     def action_reset_circuit(self):
         """Close the circuit by hand (the system is known to be back)."""
         self._bss_check_monitor()
-        self._bss_set_circuit_closed()
+        if self._bss_set_circuit_closed():
+            self._bss_queue_outage_retries()
         return True
 
     def _bss_check_monitor(self):
@@ -156,7 +157,10 @@ class TelecomBackend(models.Model):
         if cr is None:
             self.flush_recordset()  # settings changed in this transaction count
             with self._bss_short_transaction() as own_cr:
-                return self._bss_journal(records, cr=own_cr)
+                made_due = self._bss_journal(records, cr=own_cr)
+            if made_due:
+                self._bss_queue_outage_retries()
+            return made_due
         cr.execute(
             SQL(
                 """INSERT INTO telecom_backend_call
@@ -175,13 +179,15 @@ class TelecomBackend(models.Model):
             )
         )
         last = records[-1]
+        made_due = 0
         if last.get("budget_cut"):
             pass  # not a sign of billing's health either way
         elif last["outcome"] in FAILED_OUTCOMES:
             self._bss_count_failure(cr)
         elif self.circuit_state != "closed" or self.circuit_failure_count:
-            self._bss_set_circuit_closed(cr)
+            made_due = self._bss_set_circuit_closed(cr)
         self.invalidate_recordset(CIRCUIT_FIELDS)
+        return made_due
 
     def _bss_count_failure(self, cr):
         cr.execute(
@@ -205,12 +211,14 @@ class TelecomBackend(models.Model):
         )
 
     def _bss_set_circuit_closed(self, cr=None):
+        """Close the circuit; the number of orders made due again (see below)."""
         if cr is None:
             self.flush_recordset()
             with self._bss_short_transaction() as own_cr:
-                self._bss_set_circuit_closed(own_cr)
+                made_due = self._bss_set_circuit_closed(own_cr)
             self.invalidate_recordset(CIRCUIT_FIELDS)
-            return
+            return made_due
+        made_due = self._bss_make_outage_failures_due(cr)
         cr.execute(
             SQL(
                 """UPDATE telecom_backend SET circuit_state = 'closed',
@@ -221,3 +229,35 @@ class TelecomBackend(models.Model):
                 tuple(self.ids),
             )
         )
+        return made_due
+
+    def _bss_make_outage_failures_due(self, cr):
+        """Orders that failed while billing was down are due again at once.
+
+        When an open circuit closes, billing answers again: the orders waiting
+        out the backoff of an attempt that failed during the outage need not
+        wait any longer (a backlog drains at once, not over the backoff's last
+        step). Orders another transaction holds are left as they are (``SKIP
+        LOCKED``: never wait on a row lock from this short transaction).
+        """
+        cr.execute(
+            SQL(
+                """UPDATE telecom_outbox SET next_attempt_at = now() at time zone 'utc'
+                    WHERE id IN (
+                        SELECT o.id FROM telecom_outbox o
+                          JOIN telecom_backend b ON b.id = o.backend_id
+                         WHERE b.id IN %s AND b.circuit_state = 'open'
+                           AND o.state = 'pending' AND o.attempt_count > 0
+                           AND o.next_attempt_at > now() at time zone 'utc'
+                           FOR UPDATE OF o SKIP LOCKED)""",
+                tuple(self.ids),
+            )
+        )
+        if cr.rowcount:
+            self.env["telecom.outbox"].invalidate_model(["next_attempt_at"])
+        return cr.rowcount
+
+    def _bss_queue_outage_retries(self):
+        """A delivery job for the orders made due when the circuit closed."""
+        for backend in self:
+            self.env["telecom.outbox"]._bss_queue_delivery(backend, 0)

@@ -166,6 +166,59 @@ class TestOutboxBatch(BssCommon):
         self.assertEqual(orders.mapped("attempt_count"), [0, 0])
         self.assertGreaterEqual((eta - fields.Datetime.now()).total_seconds(), 55)
 
+    def test_closing_circuit_makes_orders_failed_in_the_outage_due_at_once(self):
+        _requests, orders = self._submitted_orders(3)
+        later = fields.Datetime.add(fields.Datetime.now(), seconds=30)
+        # two orders failed while billing was down and wait out their backoff;
+        # the circuit is open and its pause is over (half-open: one probe)
+        orders[:2].write({"attempt_count": 2, "next_attempt_at": later})
+        self.backend.write(
+            {
+                "circuit_state": "open",
+                "circuit_opened_at": fields.Datetime.subtract(
+                    fields.Datetime.now(), seconds=120
+                ),
+                "circuit_cooldown": 60,
+            }
+        )
+        self.env.flush_all()
+        with (
+            self.patch_adapter(
+                "submit_order", return_value=self.order_answer("ORD-9")
+            ) as submit,
+            trap_jobs() as trap,
+        ):
+            self._run_batch()
+            # the probe went through: the circuit closed, the waiting orders
+            # are due now and a job delivers them (not the backoff's end)
+            self.assertEqual(submit.call_args.args[1], orders[2].idempotency_key)
+            self.assertEqual(self.backend.circuit_state, "closed")
+            orders.invalidate_recordset()
+            self.assertLessEqual(orders[0].next_attempt_at, fields.Datetime.now())
+            self.assertLessEqual(orders[1].next_attempt_at, fields.Datetime.now())
+            due_now = [job for job in trap.enqueued_jobs if not job.eta]
+            self.assertTrue(due_now, "no delivery job queued for the orders made due")
+            submit.reset_mock()
+            self._run_batch()
+        self.assertEqual(orders.mapped("state"), ["done", "done", "done"])
+        self.assertEqual(submit.call_count, 2)
+
+    def test_a_closed_circuit_leaves_the_backoff_of_ordinary_failures(self):
+        _requests, orders = self._submitted_orders(2)
+        later = fields.Datetime.add(fields.Datetime.now(), seconds=30)
+        orders[0].write({"attempt_count": 1, "next_attempt_at": later})
+        self.backend.write({"circuit_state": "closed", "circuit_failure_count": 1})
+        self.env.flush_all()
+        with (
+            self.patch_adapter("submit_order", return_value=self.order_answer()),
+            trap_jobs(),
+        ):
+            self._run_batch()
+        orders.invalidate_recordset()
+        # one failure did not open the circuit: no outage, the delay stands
+        self.assertEqual(orders.mapped("state"), ["pending", "done"])
+        self.assertEqual(orders[0].next_attempt_at, later)
+
     def _submit_block(self):
         request = self._new_request(
             "block", self._activate_without_billing(), block_reason="lost_sim"

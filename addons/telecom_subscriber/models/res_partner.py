@@ -32,6 +32,40 @@ class ResPartner(models.Model):
         "telecom_document_issue_date",
         "telecom_document_issuer",
     )
+    # the processing register (152-FZ): see telecom.personal.data.mixin
+    _telecom_personal_subject_field = "id"
+    _telecom_personal_data_defaults = {"purpose": "service", "legal_basis": "contract"}
+    _telecom_personal_data = {
+        "name": {"category": "identity", "anonymise": "label"},
+        "telecom_birthdate": {"category": "identity"},
+        "telecom_document_type": {
+            "category": "document",
+            "purpose": "identification",
+            "legal_basis": "law",
+        },
+        "telecom_document_number": {
+            "category": "document",
+            "purpose": "identification",
+            "legal_basis": "law",
+        },
+        "telecom_document_issue_date": {
+            "category": "document",
+            "purpose": "identification",
+            "legal_basis": "law",
+        },
+        "telecom_document_issuer": {
+            "category": "document",
+            "purpose": "identification",
+            "legal_basis": "law",
+        },
+        "email": {"category": "contact"},
+        "phone": {"category": "contact"},
+        "mobile": {"category": "contact"},
+        "street": {"category": "address"},
+        "street2": {"category": "address"},
+        "zip": {"category": "address"},
+        "city": {"category": "address"},
+    }
 
     telecom_is_subscriber = fields.Boolean(string="Subscriber", index=True)
     telecom_region_id = fields.Many2one(

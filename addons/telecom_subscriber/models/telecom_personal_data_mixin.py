@@ -1,18 +1,50 @@
 from odoo import api, models
 from odoo.exceptions import AccessError
 
+from ..tools.personal_data import DEFAULT_DECLARATION, RegisterEntry
+
 
 class TelecomPersonalDataMixin(models.AbstractModel):
-    """Journal every read, change and export of personal-data fields.
+    """Declare personal-data fields (152-FZ) and journal every access to them.
 
     A model lists its personal-data fields in ``_telecom_personal_fields``; every
     access by a user (not by the system) to one of them writes a
     ``telecom.audit.log`` row, including refused attempts.
+
+    The processing register (``telecom.personal.data.register``), the retention
+    policies and the subject-request exports read the declarations of the
+    fields, which a model gives with these class attributes (all optional):
+
+    ``_telecom_personal_data``
+        ``{field name: {key: value}}`` with the keys of
+        ``tools/personal_data.py``: ``category`` (identity, document, contact,
+        address, billing, communication, interaction, other), ``purpose``,
+        ``legal_basis``, ``storage`` (where it is kept), ``access_groups``
+        (xml ids of the groups that may read it; default: the field's
+        ``groups``, else the groups that may read the model), ``retention``
+        (the category whose retention policy applies; default: its own) and
+        ``anonymise`` (``"clear"``: emptied, ``"label"``: replaced by a neutral
+        label). A field declared here and not in ``_telecom_personal_fields``
+        is in the register but its reads are not journaled (a name, a phone:
+        read on every screen). Declarations of several addons for one model
+        add up, field by field.
+    ``_telecom_personal_data_defaults``
+        The keys above for every personal field of the model (a purpose, a
+        legal basis shared by all of them).
+    ``_telecom_personal_subject_field``
+        The field leading to the subscriber (``res.partner``) the data is
+        about, ``"id"`` on partners; retention acts through it.
+
+    A field listed in ``_telecom_personal_fields`` only (the former way) is in
+    the register with the defaults (category ``other``).
     """
 
     _name = "telecom.personal.data.mixin"
     _description = "Personal Data Audit Mixin"
     _telecom_personal_fields = ()
+    _telecom_personal_data = {}
+    _telecom_personal_data_defaults = {}
+    _telecom_personal_subject_field = "partner_id"
 
     # Reads keep the read-only cursor the web client asks for (a replica, maybe):
     # only a read that includes personal data asks Odoo to replay the request on a
@@ -100,3 +132,97 @@ class TelecomPersonalDataMixin(models.AbstractModel):
             self.env["telecom.audit.log"]._log(
                 records, operation, field_names, denied=denied
             )
+
+    # ------------------------------------------------------------------
+    # declarations: the processing register
+    # ------------------------------------------------------------------
+    @api.model
+    def _telecom_register_entries(self):
+        """Rows of the processing register: every personal field of every
+        installed model inheriting this mixin, as ``RegisterEntry`` named tuples
+        (model, field, category, purpose, legal_basis, storage, access_groups,
+        retention, anonymise, subject_field, audited), sorted by model and
+        field. Public for the other addons (subject-request exports)."""
+        read_groups = self._telecom_model_read_groups()
+        entries = []
+        for model_name in sorted(
+            self.env.registry.descendants([self._name], "_inherit")
+        ):
+            model = self.env[model_name]
+            if model._abstract or model._transient:
+                continue
+            entries += model._telecom_model_register_entries(
+                read_groups.get(model_name, ())
+            )
+        return entries
+
+    @api.model
+    def _telecom_personal_declarations(self):
+        """``{field name: declaration}`` of this model, complete (defaults
+        filled in), in the order the fields were listed."""
+        defaults = {}
+        declared = {}
+        # the classes of every addon extending the model, base first: their
+        # declarations add up, the later ones winning key by key
+        for cls in reversed(type(self).mro()):
+            defaults.update(cls.__dict__.get("_telecom_personal_data_defaults", {}))
+            for name, declaration in cls.__dict__.get(
+                "_telecom_personal_data", {}
+            ).items():
+                declared[name] = {**declared.get(name, {}), **declaration}
+        names = dict.fromkeys([*self._telecom_personal_fields, *declared])
+        return {
+            name: {**DEFAULT_DECLARATION, **defaults, **declared.get(name, {})}
+            for name in names
+            if name in self._fields
+        }
+
+    @api.model
+    def _telecom_model_register_entries(self, model_read_groups=()):
+        subject_field = self._telecom_personal_subject_field
+        if subject_field != "id" and subject_field not in self._fields:
+            subject_field = False
+        audited = set(self._telecom_personal_fields)
+        return [
+            RegisterEntry(
+                model=self._name,
+                field=name,
+                category=declaration["category"],
+                purpose=declaration["purpose"],
+                legal_basis=declaration["legal_basis"],
+                storage=declaration["storage"],
+                access_groups=tuple(
+                    declaration["access_groups"]
+                    or self._telecom_field_groups(name)
+                    or model_read_groups
+                ),
+                retention=declaration["retention"] or declaration["category"],
+                anonymise=declaration["anonymise"],
+                subject_field=subject_field,
+                audited=name in audited,
+            )
+            for name, declaration in sorted(
+                self._telecom_personal_declarations().items()
+            )
+        ]
+
+    def _telecom_field_groups(self, field_name):
+        groups = self._fields[field_name].groups
+        return tuple(sorted(groups.split(","))) if groups else ()
+
+    @api.model
+    def _telecom_model_read_groups(self):
+        """``{model: (group xml ids)}`` of the groups with read access."""
+        # sudo: the register tells who may read what, whoever reads the register
+        accesses = (
+            self.env["ir.model.access"]
+            .sudo()
+            .search([("perm_read", "=", True), ("group_id", "!=", False)])
+        )
+        xmlids = accesses.group_id.get_external_id()
+        read_groups = {}
+        for access in accesses:
+            xmlid = xmlids.get(access.group_id.id)
+            if xmlid:
+                read_groups.setdefault(access.model_id.model, set()).add(xmlid)
+        return {model: tuple(sorted(groups)) for model, groups in read_groups.items()}

@@ -4,3 +4,4 @@ from . import billing_csv
 from . import sql
 from . import fields
 from . import subscriber_api
+from . import personal_data
