@@ -26,7 +26,8 @@ class TestCommands(TelegramCommon):
         chat = self._link()
         answer = self._conversation("/fault No signal at home since morning")
         conversation = chat.interaction_id
-        self.assertEqual(conversation.outcome, "follow_up")
+        # follow-up here; the helpdesk bridge, when installed, opens a ticket
+        self.assertIn(conversation.outcome, ("follow_up", "request_created"))
         self.assertIn("No signal at home", conversation.description)
         self.assertIn("fault report", conversation.telegram_topics)
         self.assertIn("recorded", answer)
