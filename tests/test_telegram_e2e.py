@@ -45,7 +45,12 @@ def bot(rpc, odoo_url, simulator):
 
 @pytest.fixture(scope="module")
 def subscriber(rpc):
-    region = rpc("telecom.region", "search", [], limit=1)[0]
+    regions = rpc("telecom.region", "search", [], limit=1)
+    region = (
+        regions[0]
+        if regions
+        else rpc("telecom.region", "create", {"name": "E2E Zone", "code": "E2E-TG"})
+    )
     partner = rpc(
         "res.partner",
         "create",
