@@ -7,7 +7,9 @@ of the SOAP endpoint, default billing / billing), SIM_SMPP_PORT (the SMSC's SMPP
 port, default 2775, 0: no SMSC), SIM_SMPP_SYSTEM_ID / SIM_SMPP_PASSWORD (its bind
 credentials, default telecom / secret), SIM_TELEGRAM_TOKENS (comma-separated bot
 tokens of the Telegram Bot API double, default 123456:TEST-TOKEN,123456:DEMO-TOKEN),
-SIM_LOG_LEVEL (default INFO).
+SIM_AMI_PORT (the PBX's Asterisk Manager Interface port, default 5038, 0: no PBX),
+SIM_AMI_USER / SIM_AMI_SECRET (its login, default telecom / secret), SIM_LOG_LEVEL
+(default INFO).
 """
 
 import argparse
@@ -17,6 +19,7 @@ import os
 import sys
 from pathlib import Path
 
+from .ami import Pbx
 from .app import Credentials, Simulator
 from .errors import ApiError
 from .server import serve
@@ -68,6 +71,14 @@ def parse_args(argv):
         help="bot token the Telegram Bot API double accepts (repeatable; default: "
         "$SIM_TELEGRAM_TOKENS or 123456:TEST-TOKEN and 123456:DEMO-TOKEN)",
     )
+    parser.add_argument(
+        "--ami-port",
+        type=int,
+        default=int(env("SIM_AMI_PORT", "5038")),
+        help="Asterisk Manager Interface port of the simulated PBX (0: no PBX)",
+    )
+    parser.add_argument("--ami-user", default=env("SIM_AMI_USER", "telecom"))
+    parser.add_argument("--ami-secret", default=env("SIM_AMI_SECRET", "secret"))
     parser.add_argument("--log-level", default=env("SIM_LOG_LEVEL", "INFO"))
     args = parser.parse_args(argv)
     if not args.tokens:
@@ -109,9 +120,20 @@ def main(argv=None):
         else:
             smsc = None
 
+    pbx = None
+    if args.ami_port:
+        pbx = Pbx(lambda: app.faults.knobs, args.ami_user, args.ami_secret)
+        # a taken AMI port leaves billing up (logged): the PBX is an extra
+        if pbx.start(args.host, args.ami_port):
+            app.admin.pbx = pbx
+        else:
+            pbx = None
+
     def on_stop():
         if smsc:
             smsc.stop()
+        if pbx:
+            pbx.stop()
         if args.state_file:
             state.save(args.state_file)
 

@@ -11,6 +11,7 @@ class AdminApi:
         self.faults = faults
         self.smsc = None  # the SMSC (smsc.Smsc) when it runs beside the HTTP server
         self.telegram = None  # the Bot API double (telegram.TelegramApi)
+        self.pbx = None  # the PBX (ami.Pbx) when it runs beside the HTTP server
 
     def register(self, router):
         admin = {"kind": ADMIN}
@@ -21,6 +22,7 @@ class AdminApi:
         router.add("POST", "/__admin/seed", self.seed, **admin)
         router.add("POST", "/__admin/push/alarm", self.push_alarm, **admin)
         router.add("POST", "/__admin/push/billing-event", self.push_events, **admin)
+        router.add("POST", "/__admin/ami/calls", self.ami_calls, **admin)
 
     def get_config(self, request):
         return json_response(200, self.faults.knobs.as_dict())
@@ -38,16 +40,20 @@ class AdminApi:
             self.smsc.reset()
         if self.telegram:
             self.telegram.reset()
+        if self.pbx:
+            self.pbx.reset()
         return json_response(200, {"status": "reset"})
 
     def get_state(self, request):
         smsc = self.smsc.snapshot() if self.smsc else None
+        ami = self.pbx.snapshot() if self.pbx else None
         return json_response(
             200,
             {
                 "config": self.faults.knobs.as_dict(),
                 **self.state.snapshot(),
                 "smsc": smsc,
+                "ami": ami,
             },
         )
 
@@ -78,6 +84,13 @@ class AdminApi:
         result = push.push_billing_events(self.state, target, events)
         self._record("billing-event", "post", result)
         return json_response(200, result)
+
+    def ami_calls(self, request):
+        """Play scripted calls on the PBX: ``count`` ``scenario`` at ``per_minute``."""
+        if not self.pbx:
+            raise bad_request("the PBX (AMI) is not running (--ami-port 0)")
+        linkedids = self.pbx.play_many(request.json_object())
+        return json_response(200, {"linkedids": linkedids})
 
     def _record(self, kind, action, result):
         self.state.record_push(

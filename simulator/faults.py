@@ -40,6 +40,15 @@ class Knobs:
     smsc_receipt_status: str = "DELIVRD"
     smsc_receipt_delay_ms: int = 100
     smsc_outage: bool = False
+    # the PBX (ami.py): background call traffic and its mix, never applied to HTTP
+    ami_calls_per_minute: int = 0
+    ami_missed_rate: float = 0.0
+    ami_abandon_rate: float = 0.0
+    ami_transfer_rate: float = 0.0
+    ami_wait_ms: int = 500
+    ami_ring_ms: int = 1000
+    ami_talk_ms: int = 3000
+    ami_outage: bool = False
 
     def as_dict(self):
         return asdict(self)
@@ -76,6 +85,10 @@ def _checked_knob(name, kind, value):
     if name == "smsc_error_status":
         if not 1 <= value <= 0xFFFF:
             raise bad_request(f"{name} must be an SMPP error status (1-65535)")
+        return int(value)
+    if name == "ami_calls_per_minute":
+        if not 0 <= value <= 6000:
+            raise bad_request(f"{name} must be between 0 (off) and 6000")
         return int(value)
     if name == "smsc_throttle_per_second":
         if not 0 <= value <= 100_000:

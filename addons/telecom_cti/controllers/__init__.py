@@ -1,0 +1,1 @@
+from . import cti_api

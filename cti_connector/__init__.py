@@ -1,0 +1,1 @@
+"""The telephony connector: Asterisk Manager Interface ⇄ Odoo (telecom_cti)."""
