@@ -3,7 +3,7 @@
     "summary": "Telegram bot for subscribers: account linking by one-time code, "
     "balance, fault reports and incident notices, every conversation on the "
     "subscriber's timeline",
-    "version": "18.0.1.0.1",
+    "version": "18.0.1.0.2",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",
@@ -23,5 +23,10 @@
         "views/telecom_telegram_menus.xml",
     ],
     "demo": ["demo/telecom_telegram_bot_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "telecom_telegram/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
 }

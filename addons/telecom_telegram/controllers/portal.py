@@ -12,15 +12,6 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 
 
 class TelecomTelegramPortal(CustomerPortal):
-    def _prepare_home_portal_values(self, counters):
-        values = super()._prepare_home_portal_values(counters)
-        if "telecom_telegram_chat_count" in counters:
-            partner = self._telegram_subscriber()
-            values["telecom_telegram_chat_count"] = (
-                len(partner._portal_telegram_chats()) if partner else 0
-            )
-        return values
-
     def _telegram_subscriber(self):
         """The logged-in user's subscriber, or an empty recordset."""
         partner = request.env.user.commercial_partner_id

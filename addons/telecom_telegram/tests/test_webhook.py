@@ -155,6 +155,25 @@ class TestWebhook(TelegramCommon, HttpCase):
         )
         self.assertFalse(self._chat().partner_id)
 
+    def test_portal_tour_gets_a_code(self):
+        self.start_tour(
+            "/my", "telecom_telegram_portal_code", login=self.portal_user.login
+        )
+        link_code = self.Code.search([("partner_id", "=", self.partner.id)])
+        self.assertEqual(link_code.issued_from, "portal")
+        self.assertEqual(link_code.state, "active")
+
+    def test_card_tour_issues_a_code(self):
+        self.start_tour(
+            "/odoo/action-telecom_subscriber.res_partner_action_telecom_subscriber/"
+            f"{self.partner.id}",
+            "telecom_telegram_card_code",
+            login=self.front_office.login,
+        )
+        link_code = self.Code.search([("partner_id", "=", self.partner.id)])
+        self.assertEqual(link_code.issued_from, "agent")
+        self.assertEqual(link_code.issued_by_id, self.front_office)
+
     def test_anonymous_and_non_subscribers_get_no_code(self):
         response = self.url_open("/my/telegram", allow_redirects=False)
         self.assertIn(response.status_code, (302, 303))
