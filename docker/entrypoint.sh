@@ -43,7 +43,7 @@ render_config() {
 
 # Same connection settings as the official entrypoint (compose sets them).
 psql_db() {
-    PGPASSWORD="${PASSWORD:-odoo}" psql -X -h "${HOST:-db}" -p "${PORT:-5432}" \
+    PGPASSWORD="${PASSWORD:-}" psql -X -h "${HOST:-db}" -p "${PORT:-5432}" \
         -U "${USER:-odoo}" -d "$TELECOM_DB" -tA "$@"
 }
 
@@ -53,7 +53,7 @@ prepare_database() {
     mapfile -t addons < <(python3 "$HELPERS" addons "$ADDONS_DIR")
     ((${#addons[@]})) || return 0
     wait-for-psql.py --db_host "${HOST:-db}" --db_port "${PORT:-5432}" \
-        --db_user "${USER:-odoo}" --db_password "${PASSWORD:-odoo}" --timeout=60
+        --db_user "${USER:-odoo}" --db_password "${PASSWORD:-}" --timeout=60
     installed="$(psql_db -c "select name from ir_module_module where state = 'installed'" \
         2>/dev/null || true)"
     for addon in "${addons[@]}"; do

@@ -2,7 +2,7 @@
     "name": "Telecom Subscribers",
     "summary": "Subscribers, accounts, services and their whole lifecycle, "
     "with a 360° card and one omnichannel timeline",
-    "version": "18.0.1.8.0",
+    "version": "18.0.1.9.0",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",
@@ -17,6 +17,7 @@
         "data/telecom_subscriber_data.xml",
         "data/telecom_import_data.xml",
         "data/telecom_kpi_data.xml",
+        "data/telecom_analytics_export_data.xml",
         "wizards/telecom_request_refuse_views.xml",
         "wizards/telecom_kpi_export_views.xml",
         "views/telecom_region_views.xml",

@@ -8,9 +8,12 @@ from . import res_lang
 from . import res_config_settings
 from . import product_template
 from . import telecom_personal_data_mixin
+from . import telecom_personal_data_residency
+from . import telecom_residency
 from . import telecom_tracking_batch_mixin
 from . import telecom_audit_log
 from . import res_partner
+from . import res_partner_personal_data
 from . import res_partner_blacklist
 from . import telecom_operator
 from . import telecom_account
@@ -18,6 +21,7 @@ from . import telecom_service
 from . import telecom_service_state_log
 from . import telecom_event
 from . import telecom_event_consumer
+from . import telecom_analytics_export
 from . import telecom_interaction
 from . import telecom_request
 from . import telecom_request_activation

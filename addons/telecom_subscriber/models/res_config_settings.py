@@ -1,4 +1,10 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools import config
+
+from .telecom_residency import (
+    ALLOWED_JURISDICTIONS_OPTION,
+    ALLOWED_JURISDICTIONS_PARAM,
+)
 
 
 class ResConfigSettings(models.TransientModel):
@@ -61,3 +67,23 @@ class ResConfigSettings(models.TransientModel):
     telecom_usage_drop_percent = fields.Float(
         related="company_id.telecom_usage_drop_percent", readonly=False
     )
+    telecom_allowed_jurisdictions = fields.Char(
+        string="Jurisdictions Stored Here",
+        config_parameter=ALLOWED_JURISDICTIONS_PARAM,
+        help="Comma-separated jurisdictions (RU, or RU-MOW for one subject) whose "
+        "personal data this database may store; creating or moving a subscriber "
+        "of another one is refused and journaled. Empty: no restriction. The "
+        "telecom_allowed_jurisdictions option of odoo.conf, when set, wins.",
+    )
+    telecom_jurisdictions_from_config = fields.Char(
+        string="Jurisdictions Set by the Server",
+        compute="_compute_telecom_jurisdictions_from_config",
+        help="Value of telecom_allowed_jurisdictions in odoo.conf, which wins over "
+        "this setting.",
+    )
+
+    @api.depends("company_id")
+    def _compute_telecom_jurisdictions_from_config(self):
+        self.telecom_jurisdictions_from_config = (
+            config.get(ALLOWED_JURISDICTIONS_OPTION) or False
+        )

@@ -47,10 +47,15 @@ class TelecomAuditLog(models.Model):
     )
     field_names = fields.Char(string="Fields", readonly=True)
     ip_address = fields.Char(string="IP Address", readonly=True)
+    jurisdiction = fields.Char(
+        readonly=True,
+        help="Jurisdiction of personal data this database refused to store "
+        "(telecom.residency).",
+    )
     company_id = fields.Many2one("res.company", readonly=True, index=True)
 
     @api.model
-    def _log(self, records, operation, field_names, denied=False):
+    def _log(self, records, operation, field_names, denied=False, jurisdiction=False):
         """Write one row per record, in one INSERT, in the user's transaction.
 
         A refused access rolls back the user's transaction: it is journaled through
@@ -61,6 +66,9 @@ class TelecomAuditLog(models.Model):
         transaction.
         """
         vals_list = self._prepare_log_vals(records, operation, field_names, denied)
+        if jurisdiction:
+            for vals in vals_list:
+                vals["jurisdiction"] = jurisdiction
         if denied:
             self._log_in_own_transaction(vals_list)
             return

@@ -33,6 +33,7 @@ from ..tools.billing_csv import (
     REQUIRED_COLUMNS,
 )
 from .telecom_import_stage import CHUNK_TABLE
+from .telecom_residency import is_allowed
 
 _logger = logging.getLogger(__name__)
 
@@ -162,6 +163,7 @@ class TelecomImportBatch(models.AbstractModel):
         self._check_format()
         self._check_file_duplicates(job)
         self._check_references()
+        self._check_jurisdictions(job)
         self._check_options()
         self._check_customers()
         self._mark_rejected()
@@ -370,6 +372,64 @@ class TelecomImportBatch(models.AbstractModel):
                    LEFT JOIN telecom_import_product product
                           ON product.code = chunk.tariff_code"""
             ),
+        )
+
+    def _check_jurisdictions(self, job):
+        """Rows of a zone whose jurisdiction this database may not store
+        (``telecom.residency``): refused, and journaled once per chunk in the
+        personal data audit log."""
+        Residency = self.env["telecom.residency"]
+        allowed = Residency._allowed_jurisdictions()
+        if not allowed:
+            return
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                "SELECT DISTINCT chunk.region_id FROM %s chunk "
+                "WHERE chunk.region_id IS NOT NULL",
+                SQL.identifier(CHUNK_TABLE),
+            )
+        )
+        regions = self.env["telecom.region"].browse(row[0] for row in cr.fetchall())
+        jurisdictions = Residency._region_jurisdictions(regions, job.company_id)
+        refused = {
+            region_id: jurisdiction
+            for region_id, jurisdiction in jurisdictions.items()
+            if region_id and not is_allowed(jurisdiction, allowed)
+        }
+        if not refused:
+            return
+        self._add_problems(
+            "region_code",
+            sql_message(
+                self.env._(
+                    "Zone %(zone)s is in jurisdiction %(jurisdiction)s, whose personal "
+                    "data this database may not store (it stores %(allowed)s).",
+                    zone=mark("zone"),
+                    jurisdiction=mark("jurisdiction"),
+                    allowed=", ".join(sorted(allowed)),
+                ),
+                zone=SQL("chunk.region_code"),
+                jurisdiction=SQL("coalesce(refused.jurisdiction, '?')"),
+            ),
+            SQL("NOT chunk.rejected"),
+            joins=SQL(
+                "JOIN (VALUES %s) AS refused(region_id, jurisdiction) "
+                "ON refused.region_id = chunk.region_id",
+                SQL(", ").join(
+                    SQL("(%s, %s)", region_id, jurisdiction or None)
+                    for region_id, jurisdiction in refused.items()
+                ),
+            ),
+        )
+        if not cr.rowcount:
+            return
+        self.env["telecom.audit.log"]._log(
+            job,
+            "change",
+            ["subscriber_name", "phone", "email"],
+            denied=True,
+            jurisdiction=",".join(sorted({code or "?" for code in refused.values()})),
         )
 
     def _check_options(self):

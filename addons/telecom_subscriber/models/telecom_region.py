@@ -1,7 +1,11 @@
+import re
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from odoo.addons.base.models.res_partner import _tz_get
+
+JURISDICTION_CODE = re.compile(r"[A-Z]{2}(-[A-Z0-9]{1,3})?")
 
 
 class TelecomRegion(models.Model):
@@ -51,6 +55,16 @@ class TelecomRegion(models.Model):
         recursive=True,
         help="Local time of the zone; SLA calendars and notifications use it.",
     )
+    jurisdiction = fields.Char(
+        compute="_compute_jurisdiction",
+        store=True,
+        readonly=False,
+        recursive=True,
+        index=True,
+        help="Country (ISO 3166 code: RU) or subdivision (RU-MOW) whose law governs "
+        "the personal data of the zone's subscribers. Empty: the parent zone's, "
+        "else the country of the zone's branch, else of the record's company.",
+    )
     company_id = fields.Many2one(
         "res.company",
         string="Branch",
@@ -88,6 +102,24 @@ class TelecomRegion(models.Model):
     def _compute_tz(self):
         for region in self.filtered("parent_id"):
             region.tz = region.parent_id.tz
+
+    @api.depends("parent_id.jurisdiction")
+    def _compute_jurisdiction(self):
+        for region in self.filtered("parent_id"):
+            region.jurisdiction = region.parent_id.jurisdiction
+
+    @api.constrains("jurisdiction")
+    def _check_jurisdiction(self):
+        for region in self.filtered("jurisdiction"):
+            if not JURISDICTION_CODE.fullmatch(region.jurisdiction):
+                raise ValidationError(
+                    self.env._(
+                        "The jurisdiction %(code)s of zone %(zone)s is not a country "
+                        "code (RU) or a subdivision code (RU-MOW) in capitals.",
+                        code=region.jurisdiction,
+                        zone=region.display_name,
+                    )
+                )
 
     @api.constrains("parent_id")
     def _check_parent_id(self):

@@ -245,6 +245,15 @@ class TelecomSubscriberApi(models.AbstractModel):
                 "@referredType": "Organization" if partner.is_company else "Individual",
             },
             "contactMedium": [medium for medium in contact_media if medium],
+            # the document number masked, whoever calls (45 ** ***345)
+            "individualIdentification": [
+                {
+                    "identificationType": partner.telecom_document_type or "",
+                    "identificationId": partner.telecom_document_number_masked,
+                }
+            ]
+            if partner.telecom_document_number_masked
+            else [],
             "account": [
                 {
                     "id": str(account.id),

@@ -185,6 +185,16 @@ class TelecomSubscriberApi(models.AbstractModel):
                         }
                     ),
                     "account": array_of(ref("EntityRef")),
+                    "individualIdentification": array_of(
+                        {
+                            "type": "object",
+                            "description": "Identity document, its number masked.",
+                            "properties": {
+                                "identificationType": string(32),
+                                "identificationId": string(64),
+                            },
+                        }
+                    ),
                     "@type": string(64),
                 },
             },

@@ -24,6 +24,9 @@ from . import test_workspace
 from . import test_subscriber_api
 from . import test_subscriber_api_fuzz
 from . import test_demo_language
+from . import test_residency
+from . import test_analytics_export
+from . import test_document_masking
 
 # Odoo's web server maps the static directories of the addons path on the first
 # request for a static file, reading the manifest of every module there. An Odoo

@@ -134,8 +134,13 @@ class TelecomCommon(TransactionCase):
                 telecom_region_ids=[(6, 0, zones.ids)],
             )
 
-        cls.front_office = user("t_front_north", ["front_office"], cls.zone_north)
-        cls.front_office_south = user("t_front_south", ["front_office"], cls.zone_south)
+        # the front office of the tests reads identity documents in clear
+        cls.front_office = user(
+            "t_front_north", ["front_office", "personal_data"], cls.zone_north
+        )
+        cls.front_office_south = user(
+            "t_front_south", ["front_office", "personal_data"], cls.zone_south
+        )
         cls.retention_agent = user("t_retention", ["retention"], cls.zone_north)
         cls.tech_support = user("t_tech", ["tech_support"], cls.zone_north)
         cls.supervisor = user("t_supervisor", ["supervisor"], cls.zone_north)

@@ -165,7 +165,7 @@ class TestAuditOverRpc(HttpCase):
         cls.agent = new_test_user(
             cls.env,
             login="t_rpc_front",
-            groups=GROUP + "front_office",
+            groups=f"{GROUP}front_office,{GROUP}personal_data",
             telecom_region_ids=[Command.set(zone.ids)],
         )
         cls.partner = cls.env["res.partner"].create(

@@ -15,7 +15,8 @@ class TestSubscriberTour(HttpCase):
         cls.agent = new_test_user(
             cls.env,
             login="tour_front",
-            groups=GROUP + "front_office",
+            # reads the identity document in clear: opening the card is journaled
+            groups=f"{GROUP}front_office,{GROUP}personal_data",
             telecom_region_ids=[(6, 0, zone.ids)],
         )
         Product = cls.env["product.product"]
