@@ -220,7 +220,12 @@ class PbxLink:
                 self.log.warning("%s: no click-to-calls (%s)", self.name, error)
                 continue
             for originate in originates:
-                await self._originate(originate)
+                try:
+                    await self._originate(originate)
+                except Exception:  # the loop must live on: log and go on
+                    self.log.exception(
+                        "%s: originate %s failed", self.name, originate.get("action_id")
+                    )
 
     async def _originate(self, originate):
         action = {
@@ -235,8 +240,11 @@ class PbxLink:
             "Variable": originate["variables"],
         }
         try:
+            # as_list=False: the action ends with the "queued" answer, so the
+            # OriginateResponse event that follows reaches the event handler
             response = await asyncio.wait_for(
-                self.manager.send_action(action), self.settings.action_timeout
+                self.manager.send_action(action, as_list=False),
+                self.settings.action_timeout,
             )
             success, reason = bool(response.success), response.message
         except asyncio.TimeoutError:

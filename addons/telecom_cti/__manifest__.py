@@ -2,7 +2,7 @@
     "name": "Telecom Phone (CTI)",
     "summary": "Asterisk telephony: screen pop of the caller's card, one timeline "
     "row per call, call-backs of missed calls, click-to-call",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.0.1",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",

@@ -164,13 +164,17 @@ class TestConnectorEndToEnd(CtiCommon, HttpCase):
         [originate] = self._ami()["originates"]
         self.assertEqual(originate["channel"], "PJSIP/201")
         self.assertEqual(originate["exten"], msisdn)
+        # the PBX answers the agent's phone: OriginateResponse comes back as an event
+        self._wait(lambda: self._originate_state(originate["action_id"]) == "connected")
+
+    def _originate_state(self, action_id):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             command = env["telecom.cti.originate"].search(
                 [("user_id", "=", self.agent.id)]
             )
-            self.assertEqual(originate["action_id"], command._cti_action_id())
-            self.assertIn(command.state, ("sent", "connected"))
+            self.assertEqual(action_id, command._cti_action_id())
+            return command.state
 
     def _check_calls(self, env, linkedids):
         calls = env["telecom.cti.call"].search([("linkedid", "in", linkedids)])
