@@ -3,7 +3,7 @@
     "summary": "Telegram bot for subscribers: account linking by one-time code, "
     "balance, fault reports and incident notices, every conversation on the "
     "subscriber's timeline",
-    "version": "18.0.1.0.2",
+    "version": "18.0.1.0.3",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",

@@ -66,7 +66,9 @@ class TestCommands(TelegramCommon):
         ):
             self._run()
         states = self.Message.search(
-            [("direction", "=", "inbound")], order="id desc", limit=2
+            [("bot_id", "=", self.bot.id), ("direction", "=", "inbound")],
+            order="id desc",
+            limit=2,
         ).mapped("state")
         self.assertEqual(states, ["processed", "error"])
         self.assertIn("/balance", self._last_answer())
