@@ -19,6 +19,10 @@ OPERATIONS = (
     "termination",
     "port_in",
     "port_out",
+    "owner_change",
+    "number_change",
+    "relocation",
+    "renewal",
 )
 OPENING_OPERATIONS = ("activation", "port_in")  # they may open a new account
 BLOCK_REASONS = ("voluntary", "lost_sim", "debt", "fraud")
@@ -277,6 +281,81 @@ def _port_out(ledger, account, service, payload):
     return f"Номер {_label(service)} перенесён к оператору {recipient}"
 
 
+def _owner_change(ledger, account, service, payload):
+    """The line (scope ``service``) or the whole account passes to a new owner."""
+    _require_not_debt_blocked(account, service)
+    if debt(account):
+        raise Rejected(
+            "DEBT",
+            f"Переоформление невозможно: задолженность {debt(account):.2f} ₽ "
+            f"на лицевом счёте {account['account']}",
+        )
+    new_owner = payload.get("new_owner")
+    if not isinstance(new_owner, dict) or not new_owner.get("name"):
+        raise Rejected("MISSING_FIELD", "Укажите нового владельца (new_owner.name)")
+    if payload.get("scope") == "account":
+        account["holder"] = new_owner["name"]
+        return f"Лицевой счёт {account['account']} переоформлен на {new_owner['name']}"
+    number = payload.get("new_account")
+    if not number:
+        raise Rejected("MISSING_FIELD", "Укажите лицевой счёт нового владельца")
+    target = ledger.find_account(number) or ledger.open_account(
+        number, new_owner["name"]
+    )
+    if target is account:
+        raise Rejected("INVALID_STATE", "Линия уже на этом лицевом счёте")
+    account["services"].remove(service)
+    target["services"].append(service)
+    ledger.refresh_status(account)
+    ledger.refresh_status(target)
+    return (
+        f"Услуга {_label(service)} переоформлена на {new_owner['name']} "
+        f"(лицевой счёт {target['account']})"
+    )
+
+
+def _number_change(ledger, account, service, payload):
+    _require_not_debt_blocked(account, service)
+    if service["service_type"] != "mobile":
+        raise Rejected("INVALID_OPERATION", "Номер меняется только у мобильной линии")
+    new_msisdn = normalize_msisdn(payload.get("msisdn"))
+    if not new_msisdn or new_msisdn == service["msisdn"]:
+        raise Rejected("MISSING_FIELD", "Укажите новый номер (payload.msisdn)")
+    holder_account, _line = ledger.live_service_of_msisdn(new_msisdn)
+    if holder_account:
+        raise Rejected("MSISDN_IN_USE", f"Номер {new_msisdn} уже обслуживается")
+    old = service["msisdn"]
+    service["msisdn"] = new_msisdn
+    return f"Номер {old} заменён на {new_msisdn}"
+
+
+def _relocation(ledger, account, service, payload):
+    _require_not_debt_blocked(account, service)
+    if service["service_type"] == "mobile":
+        raise Rejected(
+            "INVALID_OPERATION", "Переезд возможен только для фиксированной услуги"
+        )
+    if not payload.get("address"):
+        raise Rejected("MISSING_FIELD", "Укажите новый адрес (payload.address)")
+    service["address"] = payload["address"]
+    return f"Услуга {_label(service)} перенесена по адресу {payload['address']}"
+
+
+def _renewal(ledger, account, service, payload):
+    _require_not_debt_blocked(account, service)
+    if not payload.get("commitment_end"):
+        raise Rejected("MISSING_FIELD", "Укажите новое окончание обязательств")
+    message = ""
+    code = payload.get("tariff_code")
+    if code and code != service["tariff_code"]:
+        message = "; " + _tariff_change(ledger, account, service, payload)
+    service["commitment_end"] = payload["commitment_end"]
+    return (
+        f"Договор по услуге {_label(service)} продлён до "
+        f"{payload['commitment_end']}{message}"
+    )
+
+
 _SERVICE_OPERATIONS = {
     "tariff_change": _tariff_change,
     "option_change": _option_change,
@@ -285,6 +364,10 @@ _SERVICE_OPERATIONS = {
     "sim_swap": _sim_swap,
     "termination": _termination,
     "port_out": _port_out,
+    "owner_change": _owner_change,
+    "number_change": _number_change,
+    "relocation": _relocation,
+    "renewal": _renewal,
 }
 
 

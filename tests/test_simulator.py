@@ -446,6 +446,51 @@ def test_port_in_activates_and_port_out_terminates(sim):
     assert sim.service(KUZNETSOV, "+79057001122")["status"] == "terminated"
 
 
+def test_front_office_operations(sim):
+    """Number change, relocation, renewal and change of owner (the CRM's
+    front-office requests) change the ledger; a debt refuses the owner change."""
+    assert sim.order(
+        "fo-1", "number_change", KUZNETSOV, KUZNETSOV_MSISDN, msisdn="+79038540000"
+    ).ok
+    assert sim.service(KUZNETSOV, "+79038540000")["status"] == "active"
+    assert sim.order(
+        "fo-2",
+        "relocation",
+        IVANOV,
+        None,
+        service_type="broadband",
+        address="Москва, ул. Ленина, 5",
+    ).ok
+    assert sim.order(
+        "fo-3",
+        "renewal",
+        KUZNETSOV,
+        "+79038540000",
+        commitment_end="2028-01-31",
+        tariff_code=None,
+    ).ok
+    answer = sim.order(
+        "fo-4",
+        "owner_change",
+        KUZNETSOV,
+        "+79038540000",
+        scope="service",
+        new_owner={"name": "Новый Владелец"},
+        new_account="LS000000900",
+    )
+    assert answer.status_code == 201
+    assert sim.account("LS000000900")["services"][0]["msisdn"] == "+79038540000"
+    refused = sim.order(
+        "fo-5",
+        "owner_change",
+        MOROZOV,
+        MOROZOV_MSISDN,
+        scope="account",
+        new_owner={"name": "Новый Владелец"},
+    )
+    assert refused.status_code == 422
+
+
 @pytest.mark.parametrize(
     "operation, account, msisdn, payload, reason",
     [

@@ -3,7 +3,7 @@
     "summary": "Live billing data on the subscriber card, orders delivered to billing "
     "through an outbox that loses nothing, TM Forum inbound APIs and integration "
     "health",
-    "version": "18.0.1.7.3",
+    "version": "18.0.1.8.0",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",

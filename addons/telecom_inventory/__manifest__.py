@@ -2,7 +2,7 @@
     "name": "Telecom Number and SIM Inventory",
     "summary": "Pool of MSISDNs by zone with reservation and quarantine, "
     "SIM and eSIM stock per shop with activation codes",
-    "version": "18.0.1.0.2",
+    "version": "18.0.1.1.0",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",
@@ -19,6 +19,7 @@
         "views/telecom_number_views.xml",
         "views/telecom_sim_views.xml",
         "views/telecom_request_views.xml",
+        "views/telecom_request_number_change_views.xml",
         "views/telecom_service_views.xml",
         "views/res_config_settings_views.xml",
         "views/telecom_inventory_menus.xml",

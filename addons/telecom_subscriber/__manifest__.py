@@ -2,7 +2,7 @@
     "name": "Telecom Subscribers",
     "summary": "Subscribers, accounts, services and their whole lifecycle, "
     "with a 360° card and one omnichannel timeline",
-    "version": "18.0.1.9.0",
+    "version": "18.0.1.10.0",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",
@@ -14,6 +14,7 @@
         "security/telecom_subscriber_groups.xml",
         "security/ir.model.access.csv",
         "security/telecom_subscriber_security.xml",
+        "security/telecom_coverage_area_security.xml",
         "data/telecom_subscriber_data.xml",
         "data/telecom_import_data.xml",
         "data/telecom_kpi_data.xml",
@@ -44,6 +45,7 @@
         "views/portal_templates.xml",
         "views/portal_self_service_templates.xml",
         "views/telecom_subscriber_menus.xml",
+        "views/telecom_request_front_office_views.xml",
     ],
     "demo": [
         "demo/res_lang_demo.xml",

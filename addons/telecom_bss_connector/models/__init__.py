@@ -22,3 +22,4 @@ from . import telecom_account_usage
 from . import telecom_refund
 from . import telecom_subscriber_api
 from . import telecom_subscriber_api_openapi
+from . import telecom_account_debt

@@ -32,6 +32,10 @@ OPERATIONS = [
     ("termination", "Termination"),
     ("port_in", "Port-In"),
     ("port_out", "Port-Out"),
+    ("owner_change", "Change of Owner"),
+    ("number_change", "Number Change"),
+    ("relocation", "Relocation"),
+    ("renewal", "Contract Renewal"),
     ("adjustment", "Adjustment (Credit)"),
 ]
 STATES = [

@@ -16,10 +16,15 @@ BILLING_OPERATIONS = {
     "termination": "termination",
     "port_in": "port_in",
     "port_out": "port_out",
+    "owner_change": "owner_change",
+    "number_change": "number_change",
+    "relocation": "relocation",
+    "renewal": "renewal",
 }
 # Types billing fulfils as soon as they are submitted: their completion is asked
 # at submission, so their order leaves at once. A termination goes when the
-# retention team lets it go, a porting on its date (their completion). Billing
+# retention team lets it go, a porting on its date, a change of owner when a
+# supervisor approves it (their completion). Billing
 # applies an order when it gets it: a request dated in the future sends its order
 # on its day, when the scheduled-request cron completes it.
 COMPLETED_ON_SUBMIT = (
@@ -29,6 +34,9 @@ COMPLETED_ON_SUBMIT = (
     "block",
     "unblock",
     "sim_swap",
+    "number_change",
+    "relocation",
+    "renewal",
 )
 # orders still on their way to billing (a dead one waits for a retry)
 LIVE_ORDER_STATES = ("pending", "dead")

@@ -14,3 +14,4 @@ from . import test_refund_billing
 from . import test_portal_billing
 from . import test_workspace
 from . import test_subscriber_api_balance
+from . import test_front_office_orders

@@ -334,6 +334,51 @@ def _termination_payload(request):
     }
 
 
+def _owner_change_payload(request):
+    new_owner = request.new_partner_id
+    return {
+        "service_type": request.service_id.service_type,
+        "scope": request.owner_change_scope,
+        "new_owner": {
+            "customer_ref": new_owner.ref or None,
+            "name": new_owner.name,
+            "is_company": new_owner.is_company,
+        },
+        "new_account": (
+            request.new_account_id.billing_reference or request.new_account_id.name
+        )
+        or None,
+    }
+
+
+def _number_change_payload(request):
+    return {
+        "msisdn": request.msisdn,
+        "previous_msisdn": request.previous_msisdn or request.service_id.msisdn,
+    }
+
+
+def _relocation_payload(request):
+    return {
+        "service_type": request.service_id.service_type,
+        "address": request.relocation_address,
+        "previous_address": request.previous_address or None,
+        "access_technology": request.relocation_technology or None,
+        "installation_date": _date(request.effective_date),
+    }
+
+
+def _renewal_payload(request):
+    return {
+        "service_type": request.service_id.service_type,
+        "commitment_end": _date(request.new_commitment_end_date),
+        "commitment_months": request.renewal_months,
+        "tariff_code": _code(request.tariff_id)
+        if request.tariff_id != request.previous_tariff_id
+        else None,
+    }
+
+
 ORDER_PAYLOADS = {
     "activation": _activation_payload,
     "port_in": _port_in_payload,
@@ -344,6 +389,10 @@ ORDER_PAYLOADS = {
     "unblock": _unblock_payload,
     "sim_swap": _sim_swap_payload,
     "termination": _termination_payload,
+    "owner_change": _owner_change_payload,
+    "number_change": _number_change_payload,
+    "relocation": _relocation_payload,
+    "renewal": _renewal_payload,
 }
 
 

@@ -5,4 +5,5 @@ from . import telecom_stock_location
 from . import telecom_number
 from . import telecom_sim
 from . import telecom_request
+from . import telecom_request_number_change
 from . import telecom_service

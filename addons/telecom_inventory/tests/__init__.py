@@ -4,3 +4,4 @@ from . import test_inventory_access
 from . import test_concurrent_sim
 from . import test_menus_inventory
 from . import test_port_in
+from . import test_number_change

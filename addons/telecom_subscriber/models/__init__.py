@@ -32,6 +32,12 @@ from . import telecom_request_block
 from . import telecom_request_sim_swap
 from . import telecom_request_termination
 from . import telecom_request_claim
+from . import telecom_request_owner_change
+from . import telecom_request_number_change
+from . import telecom_request_relocation
+from . import telecom_request_renewal
+from . import telecom_coverage_area
+from . import telecom_account_debt
 from . import telecom_refund
 from . import telecom_import
 from . import telecom_import_stage
