@@ -449,8 +449,17 @@ def test_port_in_activates_and_port_out_terminates(sim):
 def test_front_office_operations(sim):
     """Number change, relocation, renewal and change of owner (the CRM's
     front-office requests) change the ledger; a debt refuses the owner change."""
-    assert sim.order(
-        "fo-1", "number_change", KUZNETSOV, KUZNETSOV_MSISDN, msisdn="+79038540000"
+    # the new number is the payload's msisdn (the order's is the current one)
+    assert sim.session.post(
+        f"{sim.url}/api/v1/orders",
+        json={
+            "operation": "number_change",
+            "account": KUZNETSOV,
+            "msisdn": KUZNETSOV_MSISDN,
+            "payload": {"msisdn": "+79038540000"},
+        },
+        headers={**AUTH, "Idempotency-Key": "fo-1"},
+        timeout=TIMEOUT,
     ).ok
     assert sim.service(KUZNETSOV, "+79038540000")["status"] == "active"
     assert sim.order(
