@@ -59,3 +59,8 @@ from . import telecom_workspace_widget
 from . import telecom_subscriber_api
 from . import telecom_subscriber_api_openapi
 from . import telecom_subscriber_api_rate
+from . import telecom_retention_policy
+from . import telecom_retention_run
+from . import telecom_retention_run_line
+from . import telecom_retention_log
+from . import telecom_personal_data_register

@@ -38,6 +38,8 @@ class TelecomAuditLog(models.Model):
             ("change", "Changed"),
             ("export", "Exported"),
             ("print", "Printed"),
+            ("anonymise", "Anonymised (Retention)"),
+            ("delete", "Deleted (Retention)"),
         ],
         required=True,
         readonly=True,

@@ -14,8 +14,19 @@ class TelecomInteraction(models.Model):
 
     _name = "telecom.interaction"
     _description = "Subscriber Interaction"
+    _inherit = ["telecom.personal.data.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
+    # the processing register (152-FZ), reads not journaled
+    _telecom_personal_data_defaults = {
+        "category": "interaction",
+        "purpose": "support",
+        "legal_basis": "contract",
+    }
+    _telecom_personal_data = {
+        "summary": {"anonymise": "label"},
+        "description": {},
+    }
 
     date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
     partner_id = fields.Many2one(

@@ -1,7 +1,10 @@
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools import SQL
 
-from ..tools.personal_data import DEFAULT_DECLARATION, RegisterEntry
+from ..tools.personal_data import ANONYMISE_LABEL, DEFAULT_DECLARATION, RegisterEntry
+
+TEXT_FIELD_TYPES = ("char", "text", "html")
 
 
 class TelecomPersonalDataMixin(models.AbstractModel):
@@ -226,3 +229,66 @@ class TelecomPersonalDataMixin(models.AbstractModel):
             if xmlid:
                 read_groups.setdefault(access.model_id.model, set()).add(xmlid)
         return {model: tuple(sorted(groups)) for model, groups in read_groups.items()}
+
+    # ------------------------------------------------------------------
+    # retention: anonymisation
+    # ------------------------------------------------------------------
+    def _telecom_anonymise(self, field_modes):
+        """Replace the values of ``{field name: anonymise mode}`` by neutral
+        ones on these records, in one UPDATE; the records stay (statistics).
+
+        A ``label`` text becomes the neutral label, anything else is emptied.
+        The write skips the ORM's checks on purpose (a mobile line keeps no
+        number once anonymised) but not its stored computations, recomputed
+        from the new values (a partner's complete name, a service's name).
+        """
+        if not self:
+            return
+        names = list(field_modes)
+        label = self.env._("Anonymised")
+        assignments = []
+        if self._log_access:
+            assignments.append(
+                SQL(
+                    "write_uid = %s, write_date = %s",
+                    self.env.uid,
+                    fields.Datetime.now(),
+                )
+            )
+        orm_values = {}
+        stored_names = []
+        for name in names:
+            field = self._fields[name]
+            if not (field.store and field.column_type) or field.type == "binary":
+                orm_values[name] = False
+                continue
+            stored_names.append(name)
+            value = (
+                label
+                if field_modes[name] == ANONYMISE_LABEL
+                and field.type in TEXT_FIELD_TYPES
+                else False
+                if field.type == "boolean"
+                else None
+            )
+            if value and field.translate:
+                value = SQL("jsonb_build_object('en_US', %s::text)", value)
+            assignments.append(SQL("%s = %s", SQL.identifier(name), value))
+        if stored_names:
+            self.flush_recordset(stored_names)
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET %s WHERE id = ANY(%s)",
+                    SQL.identifier(self._table),
+                    SQL(", ").join(assignments),
+                    self.ids,
+                )
+            )
+            self.invalidate_recordset(
+                [*stored_names, "write_uid", "write_date"]
+                if self._log_access
+                else stored_names
+            )
+            self.modified(stored_names)
+        if orm_values:
+            self.write(orm_values)

@@ -22,10 +22,24 @@ class TelecomService(models.Model):
 
     _name = "telecom.service"
     _description = "Subscribed Service"
-    _inherit = ["telecom.tracking.batch.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "telecom.tracking.batch.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+        "telecom.personal.data.mixin",
+    ]
     _order = "id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "msisdn", "iccid", "reference"]
+    # the processing register (152-FZ), reads not journaled: the numbers of a
+    # line are kept as communication service records (126-FZ art. 64)
+    _telecom_personal_data_defaults = {"purpose": "service", "legal_basis": "law"}
+    _telecom_personal_data = {
+        "msisdn": {"category": "communication"},
+        "iccid": {"category": "communication"},
+        "imsi": {"category": "communication"},
+        "installation_address": {"category": "address", "legal_basis": "contract"},
+    }
 
     name = fields.Char(compute="_compute_name", store=True, index="trigram")
     reference = fields.Char(

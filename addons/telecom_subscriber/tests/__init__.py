@@ -29,6 +29,8 @@ from . import test_analytics_export
 from . import test_document_masking
 from . import test_front_office_processes
 from . import test_tour_owner_change
+from . import test_personal_data_register
+from . import test_retention
 
 # Odoo's web server maps the static directories of the addons path on the first
 # request for a static file, reading the manifest of every module there. An Odoo
