@@ -1,8 +1,8 @@
 {
     "name": "Telecom Number and SIM Inventory",
     "summary": "Pool of MSISDNs by zone with reservation and quarantine, "
-    "SIM and eSIM stock per shop with activation codes",
-    "version": "18.0.1.1.0",
+    "SIM and eSIM stock per shop with activation codes, devices and CPE",
+    "version": "18.0.1.2.0",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",
@@ -15,9 +15,12 @@
         "data/telecom_inventory_data.xml",
         "wizards/telecom_number_load_views.xml",
         "wizards/telecom_sim_load_views.xml",
+        "wizards/telecom_device_assign_views.xml",
         "views/telecom_stock_location_views.xml",
         "views/telecom_number_views.xml",
         "views/telecom_sim_views.xml",
+        "views/telecom_device_model_views.xml",
+        "views/telecom_device_views.xml",
         "views/telecom_request_views.xml",
         "views/telecom_request_number_change_views.xml",
         "views/telecom_service_views.xml",

@@ -7,3 +7,6 @@ from . import telecom_sim
 from . import telecom_request
 from . import telecom_request_number_change
 from . import telecom_service
+from . import telecom_device_model
+from . import telecom_device
+from . import res_partner

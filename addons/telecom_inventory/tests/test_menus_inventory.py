@@ -56,6 +56,8 @@ class TestInventoryMenus(InventoryCommon):
                 "telecom_inventory.telecom_inventory_menu_numbers",
                 "telecom_inventory.telecom_inventory_menu_sims",
                 "telecom_inventory.telecom_inventory_menu_locations",
+                "telecom_inventory.telecom_inventory_menu_devices",
+                "telecom_inventory.telecom_inventory_menu_device_models",
             },
             self.supervisor: None,
         }
