@@ -1,2 +1,3 @@
 from . import portal
 from . import subscriber_api
+from . import portal_subject_request

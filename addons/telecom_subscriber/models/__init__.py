@@ -64,3 +64,7 @@ from . import telecom_retention_run
 from . import telecom_retention_run_line
 from . import telecom_retention_log
 from . import telecom_personal_data_register
+from . import telecom_subject_request
+from . import telecom_subject_request_export
+from . import telecom_subject_request_correction
+from . import telecom_pd_incident

@@ -31,6 +31,9 @@ from . import test_front_office_processes
 from . import test_tour_owner_change
 from . import test_personal_data_register
 from . import test_retention
+from . import test_subject_request
+from . import test_subject_request_portal
+from . import test_pd_incident
 
 # Odoo's web server maps the static directories of the addons path on the first
 # request for a static file, reading the manifest of every module there. An Odoo
