@@ -2,7 +2,7 @@
     "name": "Telecom Subscribers",
     "summary": "Subscribers, accounts, services and their whole lifecycle, "
     "with a 360° card and one omnichannel timeline",
-    "version": "18.0.1.12.0",
+    "version": "18.0.1.12.1",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",

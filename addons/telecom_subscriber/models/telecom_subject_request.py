@@ -510,6 +510,11 @@ class TelecomSubjectRequest(models.Model):
     def _notify_subscriber(self, body):
         """A message on the request, sent to the subscriber (the portal shows it)."""
         self.ensure_one()
+        if "telecom_erased_subject_address" in self.env.context:
+            self._notify_erased_subject(
+                body, self.env.context["telecom_erased_subject_address"]
+            )
+            return
         # sudo: the subscriber may not be a follower the agent can add; the
         # message is the legal notice of this request to its own subject
         self.sudo().message_post(
@@ -518,6 +523,27 @@ class TelecomSubjectRequest(models.Model):
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
         )
+
+    def _notify_erased_subject(self, body, address):
+        """The answer of an erasure, once the subject's data is gone: a note on
+        the request, and one e-mail to the address they had (their partner has
+        none any more, a notification to it would fail)."""
+        # sudo: as in _notify_subscriber, the legal notice of the request
+        self.sudo().message_post(
+            body=body, message_type="comment", subtype_xmlid="mail.mt_note"
+        )
+        if address:
+            # sudo: agents do not create outgoing mails themselves
+            self.env["mail.mail"].sudo().create(
+                {
+                    "email_to": address,
+                    "subject": self.name,
+                    "body_html": body,
+                    "model": self._name,
+                    "res_id": self.id,
+                    "auto_delete": True,
+                }
+            )
 
     def _journal_on_timeline(self, summary, direction):
         """One timeline row per request, written with the request."""

@@ -188,8 +188,12 @@ class TelecomSubjectRequest(models.Model):
                 subject_request.refusal_reason = "\n".join(reasons)
                 subject_request._answer("refused")
             else:
+                # the answer goes to the address the subject had: erased below
+                address = subject_request.partner_id.email_formatted
                 subject_request._telecom_erase_subject_data()
-                subject_request._answer("done")
+                subject_request.with_context(
+                    telecom_erased_subject_address=address or None
+                )._answer("done")
         return True
 
     def _get_erasure_refusal_reasons(self):

@@ -325,6 +325,7 @@ class TestSubjectRequestCorrectionErasure(TelecomSubjectRequestCommon):
     def test_erasure_without_contract_clears_the_declared_data(self):
         partner, _account = self._create_subscriber(
             "Former Prospect",
+            email="former.prospect@example.com",
             telecom_document_number="1234 567890",
             telecom_birthdate=date(1990, 1, 1),
         )
@@ -337,6 +338,17 @@ class TestSubjectRequestCorrectionErasure(TelecomSubjectRequestCommon):
         self.assertFalse(partner.telecom_document_number)
         self.assertFalse(partner.telecom_birthdate)
         self.assertEqual(partner.name, "Erased personal data")
+        # the answer reaches the address the subject had, not the erased partner
+        answer = self.env["mail.mail"].search(
+            [
+                ("model", "=", subject_request._name),
+                ("res_id", "=", subject_request.id),
+                ("email_to", "!=", False),
+            ]
+        )
+        self.assertEqual(len(answer), 1)
+        self.assertIn("former.prospect@example.com", answer.email_to)
+        self.assertIn(subject_request.name, answer.body_html)
         # the other subscriber keeps their data
         self.assertEqual(self.other.telecom_document_number, "9999 424242")
 
