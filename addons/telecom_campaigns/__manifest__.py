@@ -2,7 +2,7 @@
     "name": "Telecom Campaigns: Metrics, Segments and A/B Tests",
     "summary": "Per-subscriber metrics with an explainable churn-risk score, "
     "dynamic segments compiled to SQL and deterministic A/B assignment",
-    "version": "18.0.1.7.4",
+    "version": "18.0.1.7.5",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",

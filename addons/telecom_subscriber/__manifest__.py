@@ -2,7 +2,7 @@
     "name": "Telecom Subscribers",
     "summary": "Subscribers, accounts, services and their whole lifecycle, "
     "with a 360° card and one omnichannel timeline",
-    "version": "18.0.1.12.1",
+    "version": "18.0.1.13.0",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",
@@ -29,6 +29,8 @@
         "data/telecom_analytics_export_data.xml",
         "data/telecom_retention_data.xml",
         "data/telecom_subject_request_data.xml",
+        "security/telecom_consent_security.xml",
+        "data/telecom_consent_data.xml",
         "wizards/telecom_request_refuse_views.xml",
         "wizards/telecom_kpi_export_views.xml",
         "wizards/telecom_personal_data_register_export_views.xml",
@@ -52,6 +54,8 @@
         "views/telecom_kpi_views.xml",
         "views/telecom_kpi_measurement_views.xml",
         "views/res_partner_views.xml",
+        "views/telecom_consent_views.xml",
+        "views/telecom_consent_text_views.xml",
         "views/res_users_views.xml",
         "views/res_config_settings_views.xml",
         "views/telecom_dashboard_views.xml",
@@ -67,6 +71,8 @@
         "views/telecom_request_front_office_views.xml",
         "views/telecom_retention_menus.xml",
         "views/telecom_subject_request_menus.xml",
+        "views/portal_consent_templates.xml",
+        "views/telecom_consent_menus.xml",
     ],
     "demo": [
         "demo/res_lang_demo.xml",
@@ -74,6 +80,7 @@
         "demo/telecom_catalog_demo.xml",
         "demo/res_users_demo.xml",
         "demo/telecom_subscriber_demo.xml",
+        "demo/telecom_consent_demo.xml",
         "demo/telecom_kpi_demo.xml",
     ],
     "assets": {

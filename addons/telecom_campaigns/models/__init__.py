@@ -27,3 +27,4 @@ from . import telecom_campaign_report
 from . import telecom_campaign_funnel_report
 from . import telecom_campaign_demo
 from . import telecom_kpi
+from . import telecom_consent

@@ -374,6 +374,81 @@ class TelecomCampaignMessage(models.Model):
         self.invalidate_model()
 
     @api.model
+    def _stop_for_withdrawn_consent(self, partner_ids, channel):
+        """The subscribers ``partner_ids`` withdrew their marketing consent on
+        ``channel``: their messages waiting in the queue are blocked, and those
+        handed to Odoo's mail or SMS queue but not sent yet are cancelled with
+        their e-mail or SMS. Returns the ids of the messages stopped."""
+        self.env.flush_all()
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE telecom_campaign_message
+                      SET state = 'blocked', block_reason = 'no_consent',
+                          write_uid = %(uid)s, write_date = %(now)s
+                    WHERE partner_id = ANY(%(partners)s) AND channel = %(channel)s
+                      AND state IN ('queued', 'scheduled')
+                RETURNING id""",
+                uid=self.env.uid,
+                now=now,
+                partners=list(partner_ids),
+                channel=channel,
+            )
+        )
+        stopped = [row[0] for row in self.env.cr.fetchall()]
+        self.env.cr.execute(
+            SQL(
+                """SELECT t.id, m.id
+                     FROM telecom_campaign_message m
+                     JOIN mailing_trace t
+                       ON t.model = %(model)s AND t.res_id = m.id
+                    WHERE m.partner_id = ANY(%(partners)s) AND m.channel = %(channel)s
+                      AND m.state = 'sent' AND t.trace_status = 'outgoing'""",
+                model=self._name,
+                partners=list(partner_ids),
+                channel=channel,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        if rows:
+            self._cancel_handed_over(
+                self.env["mailing.trace"].browse([row[0] for row in rows])
+            )
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE telecom_campaign_message
+                          SET state = 'cancelled', block_reason = 'no_consent',
+                              write_uid = %(uid)s, write_date = %(now)s
+                        WHERE id = ANY(%(ids)s)""",
+                    uid=self.env.uid,
+                    now=now,
+                    ids=[row[1] for row in rows],
+                )
+            )
+            stopped += [row[1] for row in rows]
+        self.invalidate_model()
+        return stopped
+
+    def _cancel_handed_over(self, traces):
+        """Cancel the e-mails and SMS of ``traces`` still waiting to be sent.
+
+        sudo: whoever records the withdrawal (an agent, the subscriber on the
+        portal) stops the mailings' e-mails and SMS, which they may not read;
+        only the outgoing ones of these traces are touched."""
+        traces = traces.sudo()
+        mails = traces.mail_mail_id.filtered(lambda mail: mail.state == "outgoing")
+        mails.write({"state": "cancel"})
+        # mass SMS link an SMS to its trace by the SMS's uuid (sms.tracker)
+        uuids = traces.sms_tracker_ids.mapped("sms_uuid")
+        if uuids:
+            self.env["sms.sms"].sudo().search(
+                [("uuid", "in", uuids), ("state", "=", "outgoing")]
+            ).action_set_canceled()
+        traces.filtered(lambda trace: trace.trace_status == "outgoing").write(
+            {"trace_status": "cancel"}
+        )
+
+    @api.model
     def _cron_release_due(self):
         """Mailings whose messages waited for the end of quiet hours go back to
         the mass mailing queue once some of them are due."""

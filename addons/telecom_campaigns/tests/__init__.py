@@ -19,3 +19,4 @@ from . import test_campaign_arpu
 from . import test_campaign_statistics
 from . import test_scenario_billing_events
 from . import test_kpi
+from . import test_consent_marketing

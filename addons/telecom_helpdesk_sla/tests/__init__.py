@@ -16,3 +16,4 @@ from . import test_portal_rating
 from . import test_subscriber_api_tickets
 from . import test_survey_request
 from . import test_card
+from . import test_incident_consent

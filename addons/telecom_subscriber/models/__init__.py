@@ -68,3 +68,6 @@ from . import telecom_subject_request
 from . import telecom_subject_request_export
 from . import telecom_subject_request_correction
 from . import telecom_pd_incident
+from . import telecom_consent
+from . import telecom_consent_text
+from . import res_partner_consent

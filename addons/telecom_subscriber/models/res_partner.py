@@ -9,15 +9,6 @@ CARD_SERVICE_LIMIT = 50
 CARD_TIMELINE_LIMIT = 80
 CARD_REQUEST_LIMIT = 50
 PERSONAL_DATA_GROUP = "telecom_subscriber.telecom_subscriber_group_personal_data"
-CONSENT_SOURCES = [
-    ("front_office", "Front Office"),
-    ("contract", "Contract"),
-    ("phone_call", "Phone Call"),
-    ("portal", "Customer Portal"),
-    ("import", "Import"),
-    ("unsubscribe", "Unsubscribe Link"),
-]
-CONSENT_CHANNELS = ("email", "sms")
 
 
 class ResPartner(models.Model):
@@ -152,31 +143,6 @@ class ResPartner(models.Model):
         string="Issued By", groups=PERSONAL_DATA_GROUP
     )
 
-    # marketing consent per channel (telecom.contact.policy); tracked: the chatter
-    # is the audit trail of who recorded which consent, when and from where
-    telecom_consent_email = fields.Boolean(
-        string="Marketing by E-mail",
-        tracking=True,
-        help="The subscriber agreed to receive marketing e-mails.",
-    )
-    telecom_consent_email_date = fields.Datetime(
-        string="E-mail Consent Changed On", readonly=True
-    )
-    telecom_consent_email_source = fields.Selection(
-        CONSENT_SOURCES, string="E-mail Consent Source", tracking=True
-    )
-    telecom_consent_sms = fields.Boolean(
-        string="Marketing by SMS",
-        tracking=True,
-        help="The subscriber agreed to receive marketing SMS.",
-    )
-    telecom_consent_sms_date = fields.Datetime(
-        string="SMS Consent Changed On", readonly=True
-    )
-    telecom_consent_sms_source = fields.Selection(
-        CONSENT_SOURCES, string="SMS Consent Source", tracking=True
-    )
-
     @api.depends("company_name", "parent_id", "type")
     def _compute_display_name(self):
         # what the name reads besides Odoo's declared dependencies: fetched with
@@ -289,30 +255,15 @@ class ResPartner(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._telecom_normalize_phones(vals, vals.get("telecom_is_subscriber"))
-            self._telecom_stamp_consent(vals)
         return super().create(vals_list)
 
     def write(self, vals):
-        self._telecom_stamp_consent(vals)
         if {"phone", "mobile"} & set(vals):
             is_subscriber = vals.get(
                 "telecom_is_subscriber", any(self.mapped("telecom_is_subscriber"))
             )
             self._telecom_normalize_phones(vals, is_subscriber)
         return super().write(vals)
-
-    @api.model
-    def _telecom_stamp_consent(self, vals):
-        """Date every consent change; the source defaults to the front office."""
-        for channel in CONSENT_CHANNELS:
-            if f"telecom_consent_{channel}" in vals:
-                vals.setdefault(
-                    f"telecom_consent_{channel}_date", fields.Datetime.now()
-                )
-                vals.setdefault(
-                    f"telecom_consent_{channel}_source",
-                    self.env.context.get("telecom_consent_source", "front_office"),
-                )
 
     def _telecom_normalize_phones(self, vals, is_subscriber):
         """Store subscriber phone numbers in E.164; bad numbers raise a clear error."""

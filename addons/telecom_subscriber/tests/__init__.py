@@ -34,6 +34,8 @@ from . import test_retention
 from . import test_subject_request
 from . import test_subject_request_portal
 from . import test_pd_incident
+from . import test_consent
+from . import test_portal_consent
 
 # Odoo's web server maps the static directories of the addons path on the first
 # request for a static file, reading the manifest of every module there. An Odoo

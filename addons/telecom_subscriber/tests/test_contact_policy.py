@@ -93,16 +93,16 @@ class TestContactPolicy(TelecomCommon):
             partner.write(
                 {
                     "telecom_consent_sms": True,
-                    "telecom_consent_sms_source": "phone_call",
+                    "telecom_consent_sms_source": "call",
                 }
             )
             self._flush_tracking()
         self.assertEqual(self.silent.telecom_consent_sms_date, datetime(2026, 3, 1, 10))
-        self.assertEqual(self.silent.telecom_consent_sms_source, "phone_call")
+        self.assertEqual(self.silent.telecom_consent_sms_source, "call")
         self.assertIn(self.silent.id, self._check(self.silent, "sms")["allowed"])
         partner.write({"telecom_consent_sms": False})
         self._flush_tracking()
-        self.assertEqual(self.silent.telecom_consent_sms_source, "front_office")
+        self.assertEqual(self.silent.telecom_consent_sms_source, "agent")
         self.assertEqual(
             self._check(self.silent, "sms")["blocked"], {self.silent.id: "no_consent"}
         )
