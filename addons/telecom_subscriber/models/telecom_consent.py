@@ -85,7 +85,6 @@ class TelecomConsent(models.Model):
     )
     text_id = fields.Many2one(
         "telecom.consent.text",
-        string="Text",
         readonly=True,
         ondelete="restrict",
         check_company=True,
