@@ -2,7 +2,7 @@
     "name": "Telecom Number and SIM Inventory",
     "summary": "Pool of MSISDNs by zone with reservation and quarantine, "
     "SIM and eSIM stock per shop with activation codes, devices and CPE",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.2.1",
     "category": "Telecom",
     "website": "https://github.com/telecom-crm/telecom-crm",
     "author": "Telecom CRM developers",

@@ -113,6 +113,11 @@ class TelecomRequest(models.Model):
     def _check_submitted_activation(self):
         result = super()._check_submitted_activation()
         self._check_inventory_sims_in_stock()
+        self._check_inventory_numbers_free()
+        return result
+
+    def _check_inventory_numbers_free(self):
+        """The pool numbers asked for are free, or held by these requests."""
         numbers = self._inventory_numbers()
         for request in self:
             number = numbers.get(request.msisdn)
@@ -123,10 +128,9 @@ class TelecomRequest(models.Model):
                 raise UserError(
                     self.env._("Number %(number)s is not free.", number=number.msisdn)
                 )
-        return result
 
-    def _on_submitted_activation(self):
-        result = super()._on_submitted_activation()
+    def _hold_inventory_numbers(self):
+        """The requests' pool numbers held by them, without expiry."""
         numbers = self._inventory_numbers()
         for request in self:
             number = numbers.get(request.msisdn)
@@ -134,6 +138,10 @@ class TelecomRequest(models.Model):
                 # held by the request now: no expiry while it is processed
                 number._reserve(request, expires=False)
                 request.number_id = number
+
+    def _on_submitted_activation(self):
+        result = super()._on_submitted_activation()
+        self._hold_inventory_numbers()
         return result
 
     def _on_done_activation(self):

@@ -29,27 +29,12 @@ class TelecomRequest(models.Model):
 
     def _check_submitted_number_change(self):
         result = super()._check_submitted_number_change()
-        numbers = self._inventory_numbers()
-        for request in self:
-            number = numbers.get(request.msisdn)
-            if number and not (
-                number.state == "free"
-                or (number.state == "reserved" and number.request_id == request)
-            ):
-                raise UserError(
-                    self.env._("Number %(number)s is not free.", number=number.msisdn)
-                )
+        self._check_inventory_numbers_free()
         return result
 
     def _on_submitted_number_change(self):
         result = super()._on_submitted_number_change()
-        numbers = self._inventory_numbers()
-        for request in self:
-            number = numbers.get(request.msisdn)
-            if number:
-                # held by the request now: no expiry while it is processed
-                number._reserve(request, expires=False)
-                request.number_id = number
+        self._hold_inventory_numbers()
         return result
 
     def _on_done_number_change(self):
