@@ -101,12 +101,22 @@ def configure():
     return parser.parse_args()
 
 
+HANDED_OUT_PORTS = set()
+
+
 def free_port():
+    """A free port, never one handed out before in this run: the processes
+    start later, so the system could give a port it returned already (the
+    standby's port went to the job node once, which then failed to start)."""
     import socket
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if port not in HANDED_OUT_PORTS:
+            HANDED_OUT_PORTS.add(port)
+            return port
 
 
 STARTED = time.monotonic()
